@@ -1,0 +1,9 @@
+"""One place to ask the time, so tests can move it."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+
+def now() -> datetime:
+    return timezone.now()
