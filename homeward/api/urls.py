@@ -1,3 +1,28 @@
+"""The Homeward API under /api/v1/, with OpenAPI documentation at /api/v1/docs."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Homeward API", version="1", urls_namespace="api")
+from homeward.api.auth import AUTH
+from homeward.api.directory import router as directory_router
+
+api = NinjaAPI(
+    title="Homeward API",
+    version="1",
+    description="Care market directory and live capacity. Authenticate with a session "
+    "(browser) or `Authorization: Bearer <token>` (`homeward token USERNAME`).",
+    urls_namespace="api",
+    auth=AUTH,
+)
+api.add_router("/", directory_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)

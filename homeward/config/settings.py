@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "homeward.core",
     "homeward.directory",
     "homeward.demo",
@@ -58,6 +59,12 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "homeward" / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {"environment": "homeward.config.jinja2.environment"},
+    },
+    # Only for the API documentation pages that django-ninja ships as Django templates.
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
     },
 ]
 

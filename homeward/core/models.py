@@ -110,3 +110,19 @@ class Outcode(models.Model):
 
     def __str__(self) -> str:
         return self.outcode
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients (provider systems, scripts). Only its SHA-256 digest
+    is stored; the token itself is shown once, when created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

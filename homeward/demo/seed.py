@@ -81,10 +81,11 @@ def _offers_and_vacancies(rng: np.random.Generator) -> None:
             extra.append(ServiceOffer(location=loc, care_type_id="respite"))
     agencies = list(Location.objects.filter(active=True, care_home=False).order_by("pk"))
     for loc in agencies:
+        area = loc.council.name if loc.council else ""
         if rng.random() < 0.2:
-            extra.append(ServiceOffer(location=loc, care_type_id="reablement", area=loc.council.name))
+            extra.append(ServiceOffer(location=loc, care_type_id="reablement", area=area))
         if rng.random() < 0.1:
-            extra.append(ServiceOffer(location=loc, care_type_id="live-in", area=loc.council.name))
+            extra.append(ServiceOffer(location=loc, care_type_id="live-in", area=area))
     ServiceOffer.objects.bulk_create(extra, ignore_conflicts=True)
 
     offers = list(ServiceOffer.objects.select_related("care_type", "location").order_by("pk"))
