@@ -243,4 +243,3 @@ def set_compliance(request, cqc_id: str, payload: ComplianceIn):
     except ValueError as exc:
         raise HttpError(400, str(exc)) from exc
     return _location_out(queries.location(actor, cqc_id))
-

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from homeward.core.navigation import navigation
 from homeward.core.timefmt import age_text, local_datetime
 
 
@@ -27,6 +28,7 @@ def environment(**options) -> Environment:
             "url": url,
             "static": static,
             "get_messages": get_messages,
+            "navigation": navigation,
             "asset_path": "/static/nhsuk/assets",
         }
     )

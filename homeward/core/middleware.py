@@ -7,7 +7,8 @@ CSP = "; ".join(
         "script-src 'self' 'sha256-tDOvXJi1PXbg0CWjLCCYSNHRXtps26K4JXkE3M6u/c0='",
         "style-src 'self'",
         "img-src 'self' data:",
-        "font-src 'self'",
+        # The NHS.UK stylesheet loads the Frutiger typeface from NHS England's asset host.
+        "font-src 'self' https://assets.nhs.uk",
         "connect-src 'self'",
         "frame-ancestors 'none'",
         "form-action 'self'",

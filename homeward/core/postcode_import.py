@@ -12,6 +12,9 @@ from homeward.core.models import Outcode, Postcode
 from homeward.core.postcodes import InvalidPostcode, is_outcode, normalise
 
 BATCH = 5000
+# NSPL marks postcodes without a grid reference with 99.999999, 0; real ones fall in here.
+UK_LAT = (49.0, 61.5)
+UK_LON = (-9.0, 2.5)
 
 
 @dataclass
@@ -59,6 +62,10 @@ def import_file(path: Path) -> PostcodeImport:
                 try:
                     key = row[0]
                     lat, lon = float(row[lat_i]), float(row[lon_i])
+                    if not (UK_LAT[0] <= lat <= UK_LAT[1] and UK_LON[0] <= lon <= UK_LON[1]):
+                        raise InvalidPostcode(
+                            f"{key.strip()} has no grid reference (position {lat}, {lon})"
+                        )
                     if layout == "outcode":
                         key = re.sub(r"\s+", "", key).upper()
                         if not is_outcode(key):

@@ -156,7 +156,8 @@ def upload(*, actor: Actor, data: bytes) -> UploadResult:
         try:
             checked.append(_check_row(row, line, offers_by_cqc))
         except CapacityError as exc:
-            result.reject(line, str(exc))
+            where = (row.get("location") or row.get("cqcid") or "").strip()
+            result.reject(line, f"{where}: {exc}" if where else str(exc))
     with transaction.atomic():
         for row in checked:
             try:

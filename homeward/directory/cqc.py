@@ -111,6 +111,8 @@ class ParsedFile:
     full: bool = True
     ratings_only: bool = False
     read: int = 0
+    # Locations whose row was rejected: still listed, so never treated as having left.
+    rejected_ids: set[str] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------- reading tables
@@ -126,7 +128,12 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
-    return list(csv.reader(io.StringIO(text, newline="")))
+    else:
+        raise UnreadableFile(f"{path.name} is neither UTF-8 nor Windows-1252 text")
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise UnreadableFile(f"{path.name} is not a readable CSV file: {exc}") from exc
 
 
 def _read_workbook_sheets(path: Path) -> Iterator[tuple[str, list[list[object]]]]:
@@ -233,10 +240,14 @@ def _rating(value: str) -> str:
 
 
 def _float(value: str) -> float | None:
-    try:
-        return float(value) if value.strip() not in ("", "NA", "-") else None
-    except ValueError:
+    """A coordinate: blank, NA or - mean none given; anything else must be a number."""
+    value = value.strip()
+    if value in ("", "NA", "-"):
         return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise RowError(f"{value!r} is not a number") from exc
 
 
 def _none_if_na(value: str) -> str:
@@ -300,28 +311,37 @@ def _parse_int(value: str, label: str) -> int | None:
     return int(number)
 
 
-def _collect(parsed: ParsedFile, line: int, build) -> None:
+def _collect(parsed: ParsedFile, line: int, build, cqc_id: str = "") -> None:
     parsed.read += 1
     try:
         record = build()
         for warning in _check(record):
             parsed.warnings.append(Rejection(line, warning))
-    except RowError as exc:
-        parsed.rejections.append(Rejection(line, str(exc)))
+    except (RowError, TypeError, AttributeError) as exc:
+        reason = str(exc) if isinstance(exc, RowError) else f"a value has the wrong type ({exc})"
+        parsed.rejections.append(Rejection(line, reason))
+        if cqc_id:
+            parsed.rejected_ids.add(cqc_id)
         return
     parsed.records.append(record)
 
 
-def _rows(header: list[str], body: list[list[object]], first_line: int):
-    """(line number, row as dict) for every non-blank row; short rows are padded."""
-    width = len(header)
+def _rows(parsed: ParsedFile, header: list[str], body: list[list[object]], first_line: int):
+    """(line number, row as dict) for every non-blank row. A row that stops before the last
+    named column was cut off: it is rejected, never padded with blanks."""
+    width = max((i + 1 for i, name in enumerate(header) if name), default=0)
     for offset, row in enumerate(body):
         cells = [_cell(c) for c in row]
         if not any(cells):
             continue
+        line = first_line + offset
         if len(cells) < width:
-            cells += [""] * (width - len(cells))
-        yield first_line + offset, dict(zip(header, cells, strict=False)), len(row) < width
+            parsed.read += 1
+            parsed.rejections.append(
+                Rejection(line, f"row is cut short: {len(cells)} of {width} columns")
+            )
+            continue
+        yield line, dict(zip(header, cells, strict=False))
 
 
 def _flags(row: dict[str, str], prefix: str) -> tuple[str, ...]:
@@ -343,7 +363,7 @@ def _parse_hsca(header: list[str], body, first_line: int) -> ParsedFile:
     required = ("Location ID", "Location Name", "Provider ID", "Provider Name")
     _require(header, required, "HSCA Active Locations")
     parsed = ParsedFile(layout="hsca")
-    for line, row, _ in _rows(header, body, first_line):
+    for line, row in _rows(parsed, header, body, first_line):
         directorate = row.get("Location Inspection Directorate", "")
         if directorate and directorate != "Adult social care":
             continue
@@ -388,7 +408,7 @@ def _parse_hsca(header: list[str], body, first_line: int) -> ParsedFile:
                 regulated_activities=_flags(row, "Regulated activity - "),
             )
 
-        _collect(parsed, line, build)
+        _collect(parsed, line, build, row["Location ID"])
     return parsed
 
 
@@ -413,7 +433,7 @@ def _is_care_home(types: tuple[str, ...]) -> bool:
 def _parse_weekly(header: list[str], body, first_line: int) -> ParsedFile:
     id_column = next(c for c in header if c.startswith("CQC Location"))
     parsed = ParsedFile(layout="weekly")
-    for line, row, _ in _rows(header, body, first_line):
+    for line, row in _rows(parsed, header, body, first_line):
 
         def build(row=row, line=line) -> LocationRecord:
             types = _service_types(_split_pipes(row.get("Service types", "")))
@@ -435,13 +455,13 @@ def _parse_weekly(header: list[str], body, first_line: int) -> ParsedFile:
                 specialisms=_bands(_split_pipes(row.get("Specialisms/services", ""))),
             )
 
-        _collect(parsed, line, build)
+        _collect(parsed, line, build, row[id_column])
     return parsed
 
 
 def _parse_extract(header: list[str], body, first_line: int) -> ParsedFile:
     parsed = ParsedFile(layout="extract")
-    for line, row, _ in _rows(header, body, first_line):
+    for line, row in _rows(parsed, header, body, first_line):
 
         def build(row=row, line=line) -> LocationRecord:
             types = _service_types(_split_pipes(row.get("type", "")))
@@ -462,33 +482,46 @@ def _parse_extract(header: list[str], body, first_line: int) -> ParsedFile:
                 service_types=types,
             )
 
-        _collect(parsed, line, build)
+        _collect(parsed, line, build, row["cqc_id"])
     return parsed
 
 
 def _parse_ratings(header: list[str], body, first_line: int) -> ParsedFile:
-    """Provider-level ratings: one record per provider from its provider-wide Overall row."""
+    """Provider-wide ratings: one record per provider from its provider-wide Overall row
+    (ReportType Provider, service Overall). Two Overall rows for one provider and service
+    (the published file has a few) keep the newer and raise a warning."""
     parsed = ParsedFile(layout="ratings", full=False, ratings_only=True)
     best: dict[str, LocationRecord] = {}
-    for line, row, _ in _rows(header, body, first_line):
-        if row.get("Domain") != "Overall" or row.get("ReportType") != "Provider":
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, row in _rows(parsed, header, body, first_line):
+        if row.get("Domain") != "Overall":
             continue
-        parsed.read += 1
         provider_id = row.get("ProviderID", "")
+        service = row.get("Service/PopulationGroup", "")
+        key = (provider_id, row.get("ReportType", ""), service)
+        if key in seen:
+            parsed.warnings.append(
+                Rejection(
+                    line,
+                    f"second Overall rating for {provider_id} ({service}); line {seen[key]} "
+                    "has the first; the newer is kept",
+                )
+            )
+        seen.setdefault(key, line)
+        if row.get("ReportType") != "Provider" or service != "Overall":
+            continue
         if not PROVIDER_ID.match(provider_id):
+            parsed.read += 1
             parsed.rejections.append(
                 Rejection(line, f"provider ID {provider_id!r} is neither a CQC nor an ODS code")
             )
             continue
         when = _date(row.get("PublicationDate", ""))
         previous = best.get(provider_id)
-        if previous is not None:
-            parsed.warnings.append(
-                Rejection(line, f"second Overall rating for {provider_id}; kept the newer")
-            )
-            parsed.read -= 1
-            if previous.rating_date and when and previous.rating_date >= when:
-                continue
+        if previous is None:
+            parsed.read += 1
+        elif previous.rating_date and when and previous.rating_date >= when:
+            continue
         best[provider_id] = LocationRecord(
             line=line,
             cqc_id="",
@@ -526,12 +559,12 @@ def _parse_api_json(path: Path) -> ParsedFile:
             return LocationRecord(
                 line=index,
                 cqc_id=str(item.get("locationId", "")),
-                name=str(item.get("name", "")).strip(),
+                name=str(item.get("name") or "").strip(),
                 provider_id=str(item.get("providerId", "")),
                 address=address,
                 postcode=str(item.get("postalCode", "")),
-                lat=item.get("onspdLatitude"),
-                lon=item.get("onspdLongitude"),
+                lat=_float(str(item.get("onspdLatitude") or "")),
+                lon=_float(str(item.get("onspdLongitude") or "")),
                 council_name=str(item.get("localAuthority", "")),
                 region=str(item.get("region", "")),
                 telephone=str(item.get("mainPhoneNumber", "")),
@@ -549,9 +582,17 @@ def _parse_api_json(path: Path) -> ParsedFile:
                 ),
             )
 
-        _collect(parsed, index, build)
+        _collect(parsed, index, build, str(item.get("locationId", "")))
     return parsed
 
+
+LAYOUT_NAMES = {
+    "hsca": "CQC HSCA Active Locations directory",
+    "weekly": "CQC weekly care directory",
+    "extract": "council extract of the CQC directory",
+    "ratings": "CQC ratings file",
+    "api": "CQC API location data",
+}
 
 PARSERS = {
     "hsca": _parse_hsca,

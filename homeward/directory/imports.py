@@ -101,9 +101,11 @@ def _providers(records: list[LocationRecord]) -> dict[str, Organisation]:
 
 
 def provider_code(record: LocationRecord) -> str:
+    """The provider's CQC ID or, for files that give only a name, a key from the whole name."""
     if record.provider_id:
         return record.provider_id
-    return "name:" + (record.provider_name or record.name).strip().lower()[:26]
+    name = " ".join((record.provider_name or record.name).lower().split())
+    return "name:" + hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:27]
 
 
 def _councils() -> dict[str, int]:
@@ -113,17 +115,32 @@ def _councils() -> dict[str, int]:
 
 
 def _apply_ratings(parsed: ParsedFile, report: ImportReport) -> None:
-    providers = _providers(parsed.records)
+    """Set the rating of providers already in the directory; others are reported, not made."""
+    codes = [r.provider_id for r in parsed.records]
+    known = {
+        o.code: o
+        for o in Organisation.objects.filter(kind=OrganisationKind.PROVIDER, code__in=codes)
+    }
     changed = []
     for r in parsed.records:
-        org = providers[r.provider_id]
-        if org.cqc_rating == r.rating and org.cqc_rating_date == r.rating_date:
+        org = known.get(r.provider_id)
+        if org is None:
+            report.rejections.append(
+                Rejection(
+                    r.line,
+                    f"provider {r.provider_id} is not a care provider in the directory; "
+                    "import the directory first",
+                )
+            )
+        elif org.cqc_rating == r.rating and org.cqc_rating_date == r.rating_date:
             report.unchanged += 1
-            continue
-        report.updated += 1 if org.cqc_rating else 0
-        report.created += 0 if org.cqc_rating else 1
-        org.cqc_rating, org.cqc_rating_date = r.rating, r.rating_date
-        changed.append(org)
+        else:
+            if org.cqc_rating:
+                report.updated += 1
+            else:
+                report.created += 1
+            org.cqc_rating, org.cqc_rating_date = r.rating, r.rating_date
+            changed.append(org)
     Organisation.objects.bulk_update(changed, ["cqc_rating", "cqc_rating_date"], batch_size=BATCH)
 
 
@@ -150,6 +167,7 @@ LOCATION_FIELDS = [
     "regulated_activities",
     "source",
     "source_hash",
+    "updated_at",
 ]
 
 
@@ -175,6 +193,7 @@ def _fill(location: Location, r: LocationRecord, provider, council_id, digest, l
     location.regulated_activities = list(r.regulated_activities)
     location.source = layout
     location.source_hash = digest
+    location.updated_at = now
 
 
 def _ensure_offers(pairs: list[tuple[Location, LocationRecord]], council_names: dict) -> None:
@@ -225,7 +244,11 @@ def _apply_locations(parsed: ParsedFile, report: ImportReport) -> None:
         council_id = councils.get(r.council_code)
         digest = _digest(r, provider.pk, council_id)
         location = existing.get(r.cqc_id)
-        if location is not None and location.source_hash == digest:
+        if (
+            location is not None
+            and location.source_hash == digest
+            and location.active == r.registered
+        ):
             report.unchanged += 1
             continue
         if location is None:
@@ -262,11 +285,11 @@ def _apply_locations(parsed: ParsedFile, report: ImportReport) -> None:
             for pk, cqc_id in Location.objects.filter(
                 active=True, council_id__in=covered, care_home__in=kinds
             ).values_list("pk", "cqc_id")
-            if cqc_id not in by_id
+            if cqc_id not in by_id and cqc_id not in parsed.rejected_ids
         ]
         for i in range(0, len(gone), BATCH):
             Location.objects.filter(pk__in=gone[i : i + BATCH]).update(
-                active=False, deactivated_at=now
+                active=False, deactivated_at=now, updated_at=now
             )
         report.deactivated = len(gone)
 

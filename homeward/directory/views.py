@@ -10,7 +10,7 @@ from homeward.core.access import actor_for, require_role
 from homeward.core.models import Role
 from homeward.core.postcodes import InvalidPostcode, locate
 from homeward.directory import capacity_upload, queries, services
-from homeward.directory.cqc import UnreadableFile, parse_upload
+from homeward.directory.cqc import LAYOUT_NAMES, UnreadableFile, parse_upload
 from homeward.directory.forms import CapacityForm, ComplianceForm, SearchForm, UploadForm
 from homeward.directory.imports import import_parsed
 from homeward.directory.models import CapacitySource, hold_back_reasons
@@ -196,6 +196,6 @@ def import_directory(request):
     return render(
         request,
         "directory/import.jinja",
-        {"form": form, "report": report, "problem": problem},
+        {"form": form, "report": report, "problem": problem, "layout_names": LAYOUT_NAMES},
         status=400 if problem else 200,
     )

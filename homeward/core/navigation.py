@@ -1,0 +1,29 @@
+"""The header navigation: only the places the signed-in user's role can use."""
+
+from django.urls import reverse
+
+from homeward.core.models import Membership, Role
+
+# (url name, label, roles that may use it; None means every member)
+ITEMS = [
+    ("directory:search", "Care directory", None),
+    ("directory:capacity", "Report vacancies", {Role.PROVIDER_MANAGER, Role.ADMINISTRATOR}),
+    ("directory:import", "Import CQC data", {Role.ADMINISTRATOR}),
+]
+
+
+def navigation(request) -> list[dict]:
+    """Header items for the request's user, the current one marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    items = []
+    for name, text, allowed in ITEMS:
+        if allowed is None or roles & allowed:
+            href = reverse(name)
+            items.append({"href": href, "text": text, "current": request.path == href})
+    if roles:
+        items.append({"href": "/api/v1/docs", "text": "API"})
+    items.append({"href": reverse("logout_confirm"), "text": "Sign out"})
+    return items
