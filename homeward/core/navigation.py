@@ -9,6 +9,7 @@ ITEMS = [
     ("directory:search", "Care directory", None),
     ("directory:capacity", "Report vacancies", {Role.PROVIDER_MANAGER, Role.ADMINISTRATOR}),
     ("directory:import", "Import CQC data", {Role.ADMINISTRATOR}),
+    ("directory:care_types", "Care types", {Role.ADMINISTRATOR}),
 ]
 
 

@@ -51,5 +51,14 @@ class ComplianceForm(forms.Form):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea)
 
 
+class AreaForm(forms.Form):
+    location = forms.CharField(max_length=20)
+    area = forms.CharField(max_length=64)
+
+
+class StaleAfterForm(forms.Form):
+    hours = forms.IntegerField(min_value=1, max_value=24 * 14)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField()

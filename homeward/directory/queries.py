@@ -159,6 +159,12 @@ def editable_offers(actor: Actor) -> QuerySet[ServiceOffer]:
     return qs.filter(location__provider=actor.organisation)
 
 
+def home_care_locations(actor: Actor) -> QuerySet[Location]:
+    """Active home-care agencies whose areas the actor may extend."""
+    ids = editable_offers(actor).filter(care_type_id="home-care").values("location_id")
+    return Location.objects.filter(pk__in=ids).order_by("name")
+
+
 def editable_offer(actor: Actor, offer_id: int) -> ServiceOffer:
     found = editable_offers(actor).filter(pk=offer_id).first()
     if found is None:

@@ -9,6 +9,7 @@ from homeward.core import audit, clock
 from homeward.core.access import Actor
 from homeward.directory.models import (
     CapacityReport,
+    CareType,
     ComplianceFlag,
     ComplianceState,
     Location,
@@ -100,3 +101,34 @@ def set_compliance(*, actor: Actor, location: Location, state: str, reason: str)
         location.compliance = state
         audit.record(actor, "location.compliance", location, state=state, reason=reason)
     return flag
+
+
+HOME_CARE = "home-care"
+MAX_STALE_HOURS = 24 * 14
+
+
+def set_stale_after(*, actor: Actor, care_type: CareType, hours: int) -> CareType:
+    """Change how long a care type's vacancy figures stay trustworthy."""
+    if not 1 <= hours <= MAX_STALE_HOURS:
+        raise ValueError(f"hours must be between 1 and {MAX_STALE_HOURS}")
+    with transaction.atomic():
+        before = care_type.stale_after_hours
+        CareType.objects.filter(pk=care_type.pk).update(stale_after_hours=hours)
+        care_type.stale_after_hours = hours
+        audit.record(actor, "caretype.stale_after", care_type, before=before, after=hours)
+    return care_type
+
+
+def add_home_care_area(*, actor: Actor, location: Location, area: str) -> ServiceOffer:
+    """Let a home-care agency offer hours in another area (a council it covers)."""
+    area = area.strip()
+    if not area:
+        raise ValueError("choose an area")
+    with transaction.atomic():
+        offer, created = ServiceOffer.objects.get_or_create(
+            location=location, care_type_id=HOME_CARE, area=area
+        )
+        if not created and not offer.active:
+            ServiceOffer.objects.filter(pk=offer.pk).update(active=True)
+        audit.record(actor, "offer.add_area", offer, area=area, created=created)
+    return offer

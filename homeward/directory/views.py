@@ -7,13 +7,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from homeward.core.access import actor_for, require_role
-from homeward.core.models import Role
+from homeward.core.models import Organisation, OrganisationKind, Role
 from homeward.core.postcodes import InvalidPostcode, locate
 from homeward.directory import capacity_upload, queries, services
 from homeward.directory.cqc import LAYOUT_NAMES, UnreadableFile, parse_upload
-from homeward.directory.forms import CapacityForm, ComplianceForm, SearchForm, UploadForm
+from homeward.directory.forms import (
+    AreaForm,
+    CapacityForm,
+    ComplianceForm,
+    SearchForm,
+    StaleAfterForm,
+    UploadForm,
+)
 from homeward.directory.imports import import_parsed
-from homeward.directory.models import CapacitySource, hold_back_reasons
+from homeward.directory.models import CapacitySource, CareType, hold_back_reasons
 
 PAGE_SIZE = 50
 
@@ -118,7 +125,58 @@ def capacity(request):
     return render(
         request,
         "directory/capacity.jinja",
-        {"offers": offers, "is_fresh": queries.is_fresh, "upload_form": UploadForm()},
+        {
+            "offers": offers,
+            "is_fresh": queries.is_fresh,
+            "agencies": queries.home_care_locations(actor),
+            "councils": Organisation.objects.filter(kind=OrganisationKind.COUNCIL),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_area(request):
+    actor = actor_for(request.user)
+    form = AreaForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose your agency and an area")
+        return redirect("directory:capacity")
+    location = queries.home_care_locations(actor).filter(cqc_id=form.cleaned_data["location"])
+    found = location.first()
+    if found is None:
+        raise Http404("No such agency")
+    services.add_home_care_area(actor=actor, location=found, area=form.cleaned_data["area"])
+    messages.success(request, f"{found.name} now offers home care in {form.cleaned_data['area']}")
+    return redirect("directory:capacity")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_types(request):
+    actor = actor_for(request.user)
+    if not actor.is_admin:
+        raise Http404("Not found")
+    error = ""
+    if request.method == "POST":
+        care_type = CareType.objects.filter(pk=request.POST.get("code", "")).first()
+        form = StaleAfterForm(request.POST)
+        if care_type is None or not form.is_valid():
+            error = "Enter a number of hours between 1 and 336"
+        else:
+            services.set_stale_after(
+                actor=actor, care_type=care_type, hours=form.cleaned_data["hours"]
+            )
+            messages.success(
+                request,
+                f"{care_type.name}: figures now go stale after {care_type.stale_after_hours} hours",
+            )
+            return redirect("directory:care_types")
+    return render(
+        request,
+        "directory/care_types.jinja",
+        {"care_types": CareType.objects.all(), "error": error},
+        status=400 if error else 200,
     )
 
 

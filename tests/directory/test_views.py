@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from homeward.core.models import AuditEvent
-from homeward.directory.models import CapacityReport, ComplianceState
-from tests.conftest import PASSWORD
+from homeward.directory.models import CapacityReport, CareType, ComplianceState
+from tests.conftest import PASSWORD, make_location, make_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,8 @@ MATRIX = {
     "directory:upload_capacity": ("manager admin_user", "coordinator commissioner"),
     "directory:set_compliance": ("commissioner admin_user", "other_commissioner manager broker"),
     "directory:import": ("admin_user", "coordinator commissioner manager"),
+    "directory:add_area": ("manager admin_user", "other_manager coordinator"),
+    "directory:care_types": ("admin_user", "coordinator commissioner manager"),
 }
 
 
@@ -201,3 +203,52 @@ def test_search_page_query_count_is_bounded(
     signed_in(client, coordinator)
     with django_assert_max_num_queries(12):
         assert client.get("/directory/", {"available_now": "on"}).status_code == 200
+
+
+def test_agency_adds_an_area_it_covers(client, manager, provider, council):
+    agency = make_location(provider, council, name="Helping Hands", care_home=False, beds=None)
+    make_offer(agency, "home-care", area="Trafford")
+    response = signed_in(client, manager).post(
+        "/directory/capacity/areas/", {"location": agency.cqc_id, "area": "Manchester"}
+    )
+    assert response.status_code == 302
+    assert sorted(agency.offers.values_list("area", flat=True)) == ["Manchester", "Trafford"]
+    assert AuditEvent.objects.filter(action="offer.add_area").exists()
+
+
+@pytest.mark.parametrize("persona", ["other_manager", "coordinator"])
+def test_others_cannot_add_areas(client, request, provider, council, persona):
+    agency = make_location(provider, council, name="Helping Hands", care_home=False, beds=None)
+    make_offer(agency, "home-care", area="Trafford")
+    user = request.getfixturevalue(persona)
+    response = signed_in(client, user).post(
+        "/directory/capacity/areas/", {"location": agency.cqc_id, "area": "Manchester"}
+    )
+    assert response.status_code == 404
+    assert agency.offers.count() == 1
+
+
+def test_administrator_changes_a_staleness_threshold(client, admin_user, coordinator, home_offer):
+    signed_in(client, admin_user)
+    assert (
+        client.post("/directory/care-types/", {"code": "residential", "hours": "0"}).status_code
+        == 400
+    )
+    response = client.post("/directory/care-types/", {"code": "residential", "hours": "1"})
+    assert response.status_code == 302
+    assert CareType.objects.get(pk="residential").stale_after_hours == 1
+    # The home's figure is two hours old: no longer available now.
+    html = (
+        signed_in(client, coordinator).get("/directory/", {"available_now": "on"}).content.decode()
+    )
+    assert "<strong>0</strong> locations found" in html
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "commissioner", "manager"])
+def test_only_administrators_change_thresholds(client, request, persona):
+    user = request.getfixturevalue(persona)
+    response = signed_in(client, user).post(
+        "/directory/care-types/", {"code": "residential", "hours": "5"}
+    )
+    assert response.status_code == 404
+    assert CareType.objects.get(pk="residential").stale_after_hours == 24
