@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ninja",
     "homeward.core",
     "homeward.directory",
+    "homeward.cases",
     "homeward.demo",
 ]
 

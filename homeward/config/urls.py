@@ -16,5 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-out/", core_views.logout_confirm, name="logout_confirm"),
     path("directory/", include("homeward.directory.urls")),
+    path("cases/", include("homeward.cases.urls")),
     path("api/v1/", api.urls),
 ]

@@ -5,7 +5,15 @@ from django.urls import reverse
 from homeward.core.models import Membership, Role
 
 # (url name, label, roles that may use it; None means every member)
+HOSPITAL_AND_HUB = {
+    Role.DISCHARGE_COORDINATOR,
+    Role.HUB_MEMBER,
+    Role.BROKER,
+    Role.COMMISSIONER,
+    Role.SYSTEM_LEADER,
+}
 ITEMS = [
+    ("cases:hub", "Waiting list", HOSPITAL_AND_HUB),
     ("directory:search", "Care directory", None),
     ("directory:capacity", "Report vacancies", {Role.PROVIDER_MANAGER, Role.ADMINISTRATOR}),
     ("directory:import", "Import CQC data", {Role.ADMINISTRATOR}),

@@ -1,6 +1,7 @@
 """Loading a realistic demo area: a generated Greater Manchester directory in the official
 layout, Trafford's real care homes, ONS postcode positions, service offers with prices and
-capabilities, vacancies of mixed freshness and one demo login per role."""
+capabilities, vacancies of mixed freshness, a care transfer hub's caseload and one demo login
+per role."""
 
 import tempfile
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from homeward.core import clock
-from homeward.core.access import SYSTEM
+from homeward.core.access import SYSTEM, Actor
 from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 from homeward.core.postcode_import import import_file as import_postcodes
+from homeward.demo import caseload
 from homeward.demo.generator import generate, real_data_dir
 from homeward.directory.cqc import parse
 from homeward.directory.imports import import_parsed
@@ -183,4 +185,8 @@ def load(*, production: bool) -> list[DemoUser]:
     with transaction.atomic():
         trust, icb = _trust_and_icb()
         _offers_and_vacancies(rng)
-        return _users(trust, icb)
+        demo_users = _users(trust, icb)
+        accounts = {u.username: u for u in get_user_model().objects.all()}
+        coordinator = Actor(accounts["coordinator"], trust, Role.DISCHARGE_COORDINATOR)
+        caseload.load(actor=coordinator, trust=trust, users=accounts, rng=rng)
+        return demo_users

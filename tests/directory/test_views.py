@@ -29,6 +29,18 @@ MATRIX = {
     "directory:import": ("admin_user", "coordinator commissioner manager"),
     "directory:add_area": ("manager admin_user", "other_manager coordinator"),
     "directory:care_types": ("admin_user", "coordinator commissioner manager"),
+    # Cases: visible to the trust, the council of residence and the trust's ICB; the
+    # other-organisation checks live in tests/cases/test_case_views.py.
+    "cases:hub": ("coordinator broker commissioner", None),
+    "cases:new": ("coordinator", "broker"),
+    "cases:detail": ("coordinator broker commissioner", "other_commissioner manager admin_user"),
+    "cases:criteria": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:add_delay": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:end_delay": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:add_task": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:complete_task": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:plan": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:transition": ("coordinator", "other_commissioner manager admin_user"),
 }
 
 

@@ -1,0 +1,38 @@
+"""Alerts derived from a case's timestamps each time they are asked for, never stored as
+state: overdue tasks, long waits (7, 14 and 21 days), no owner, no plan."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from homeward.cases import rules
+
+WAIT_STEPS = (21, 14, 7)
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str  # stable identity, so a notification is sent once per alert
+    severity: str  # "red" or "amber"
+    text: str
+
+
+def for_case(case, tasks, today: date, now: datetime) -> list[Alert]:
+    """Every alert that holds for an open case now, most severe first."""
+    alerts = []
+    for task in tasks:
+        if task.done_at is None and task.due_at < now:
+            alerts.append(
+                Alert(f"task-overdue-{task.pk}", "red", f"{task.task_type.label} is overdue")
+            )
+    days = rules.waiting_days(case.discharge_ready_date, today)
+    if days is not None:
+        step = next((s for s in WAIT_STEPS if days >= s), None)
+        if step is not None:
+            severity = "red" if step >= 21 else "amber"
+            alerts.append(Alert(f"wait-{step}", severity, f"Waiting over {step} days"))
+    if case.owner_id is None:
+        alerts.append(Alert("no-owner", "amber", "No named owner"))
+    open_tasks = [t for t in tasks if t.done_at is None]
+    if not case.next_action and not open_tasks:
+        alerts.append(Alert("no-plan", "amber", "No plan: no next action and no open task"))
+    return sorted(alerts, key=lambda a: a.severity != "red")

@@ -1,0 +1,251 @@
+"""Discharge case pages: the hub list, recording a ready patient, and the case record with
+its timeline. Every page that shows a patient writes an audit row."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from homeward.cases import alerts, queries, rules, services
+from homeward.cases.forms import (
+    CriteriaForm,
+    DelayForm,
+    HubFilterForm,
+    NewCaseForm,
+    PlanForm,
+    TaskForm,
+    TransitionForm,
+)
+from homeward.cases.models import CaseState, DelayEpisode, Task
+from homeward.cases.rules import TRANSITIONS
+from homeward.core import audit, clock
+from homeward.core.access import actor_for
+from homeward.core.models import OrganisationKind
+from homeward.core.nhs_number import formatted
+
+HOSPITAL_KINDS = (OrganisationKind.TRUST, OrganisationKind.SITE)
+
+
+@login_required
+def hub(request):
+    actor = actor_for(request.user)
+    form = HubFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    hub_filter = queries.HubFilter(
+        council=data.get("council", ""),
+        pathway=data.get("pathway", ""),
+        rag=data.get("rag", ""),
+        mine=bool(data.get("mine")),
+        sort=data.get("sort") or "wait",
+    )
+    rows = queries.hub_list(actor, hub_filter)
+    audit.record(
+        actor,
+        "case.list",
+        object_type="cases.dischargecase",
+        shown=len(rows),
+        filter=request.GET.urlencode()[:200],
+    )
+    return render(
+        request,
+        "cases/hub.jinja",
+        {
+            "rows": rows,
+            "form": form,
+            "can_open": actor.organisation is not None
+            and actor.organisation.kind in HOSPITAL_KINDS,
+            "formatted": formatted,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_case(request):
+    actor = actor_for(request.user)
+    if actor.organisation is None or actor.organisation.kind not in HOSPITAL_KINDS:
+        raise Http404("Only hospital staff record patients")
+    form = NewCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            patient = services.register_patient(
+                actor=actor,
+                nhs_number_raw=data["nhs_number"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                sex=data["sex"],
+                postcode=data["home_postcode"],
+                council=data["council"],
+            )
+            case = services.open_case(
+                actor=actor,
+                patient=patient,
+                trust=actor.organisation,
+                admission_date=data["admission_date"],
+                ready_at=data["ready_at"],
+                ward=data["ward"],
+                pathway=data["pathway"],
+                care_type=data["care_type"],
+                specialisms=data["specialisms"],
+                capabilities=data["capabilities"],
+                funding_route=data["funding_route"],
+                weekly_budget=data["weekly_budget"],
+                council=data["council"],
+                home_postcode=data["home_postcode"],
+            )
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{patient} recorded")
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/new.jinja", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def detail(request, case_id: int):
+    actor = actor_for(request.user)
+    case = queries.case(actor, case_id)
+    audit.record(actor, "case.view", case)
+    today = queries.today()
+    tasks = list(case.tasks.select_related("task_type", "owner_organisation", "owner"))
+    days = rules.waiting_days(case.discharge_ready_date, today)
+    return render(
+        request,
+        "cases/detail.jinja",
+        {
+            "case": case,
+            "days": days,
+            "rag": rules.rag_for_wait(days),
+            "alerts": alerts.for_case(case, tasks, today, clock.now())
+            if case.state not in (CaseState.DISCHARGED, CaseState.CANCELLED)
+            else [],
+            "tasks": tasks,
+            "delays": case.delays.select_related("reason"),
+            "criteria": case.criteria.select_related("recorded_by"),
+            "transitions": case.transitions.select_related("by", "organisation"),
+            "next_states": sorted(TRANSITIONS[case.state]),
+            "state_labels": dict(CaseState.choices),
+            "delay_form": DelayForm(),
+            "task_form": TaskForm(initial={"owner_organisation": actor.organisation.code}),
+            "formatted": formatted,
+            "now": clock.now(),
+        },
+    )
+
+
+def _act(request, case_id: int, form_class, apply):
+    """Run one case action from a posted form and go back to the case."""
+    actor = actor_for(request.user)
+    case = queries.case(actor, case_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{k.replace('_', ' ')}: {v[0]}" for k, v in form.errors.items())
+        messages.error(request, f"Not saved: {problems}")
+    else:
+        try:
+            text = apply(actor, case, form.cleaned_data)
+        except services.CaseError as exc:
+            messages.error(request, f"Not saved: {exc}")
+        else:
+            messages.success(request, text)
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def record_criteria(request, case_id: int):
+    def apply(actor, case, data):
+        services.record_criteria(
+            actor=actor,
+            case=case,
+            meets_criteria=data["meets_criteria"],
+            at=data["at"],
+            note=data["note"],
+        )
+        return "Criteria to reside updated"
+
+    return _act(request, case_id, CriteriaForm, apply)
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_delay(request, case_id: int):
+    def apply(actor, case, data):
+        services.add_delay(actor=actor, case=case, **data)
+        return f"Delay recorded: {data['reason'].label}"
+
+    return _act(request, case_id, DelayForm, apply)
+
+
+@login_required
+@require_http_methods(["POST"])
+def end_delay(request, case_id: int, delay_id: int):
+    actor = actor_for(request.user)
+    case = queries.case(actor, case_id)
+    episode = DelayEpisode.objects.filter(case=case, pk=delay_id, ended_at=None).first()
+    if episode is None:
+        raise Http404("No such delay")
+    services.end_delay(actor=actor, episode=episode)
+    messages.success(request, f"Delay ended: {episode.reason.label}")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_task(request, case_id: int):
+    def apply(actor, case, data):
+        services.add_task(actor=actor, case=case, **data)
+        return f"Task added: {data['task_type'].label}"
+
+    return _act(request, case_id, TaskForm, apply)
+
+
+@login_required
+@require_http_methods(["POST"])
+def complete_task(request, case_id: int, task_id: int):
+    actor = actor_for(request.user)
+    case = queries.case(actor, case_id)
+    task = Task.objects.filter(case=case, pk=task_id).select_related("task_type").first()
+    if task is None:
+        raise Http404("No such task")
+    services.complete_task(actor=actor, task=task)
+    messages.success(request, f"Done: {task.task_type.label}")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def set_plan(request, case_id: int):
+    def apply(actor, case, data):
+        owner = None
+        if data["owner"]:
+            owner = get_user_model().objects.filter(username=data["owner"]).first()
+            if owner is None:
+                raise services.CaseError(f"there is no user called {data['owner']}")
+        services.set_plan(
+            actor=actor,
+            case=case,
+            owner=owner,
+            next_action=data["next_action"],
+            next_action_due=data["next_action_due"],
+            expected_discharge_date=data["expected_discharge_date"],
+        )
+        return "Plan saved"
+
+    return _act(request, case_id, PlanForm, apply)
+
+
+@login_required
+@require_http_methods(["POST"])
+def transition(request, case_id: int):
+    def apply(actor, case, data):
+        services.transition(
+            actor=actor, case=case, to_state=data["to_state"], reason=data["reason"]
+        )
+        return f"Case is now {CaseState(data['to_state']).label.lower()}"
+
+    return _act(request, case_id, TransitionForm, apply)
