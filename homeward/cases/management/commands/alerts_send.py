@@ -1,0 +1,26 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from homeward.cases.notifications import deliver
+
+
+class Command(BaseCommand):
+    help = "Email case alerts to their owners (each alert once; failures retried next run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--every", type=int, default=0, help="keep running, sending every N seconds"
+        )
+
+    def handle(self, *args, base_url: str, every: int, **options):
+        while True:
+            report = deliver(base_url=base_url.rstrip("/"))
+            self.stdout.write(
+                f"sent {report.sent}, failed {report.failed} (will retry), "
+                f"no email address for {report.skipped_no_email}"
+            )
+            if not every:
+                return
+            time.sleep(every)
