@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from homeward.api.auth import AUTH
+from homeward.api.cases import router as cases_router
 from homeward.api.directory import router as directory_router
 
 api = NinjaAPI(
@@ -16,6 +17,7 @@ api = NinjaAPI(
     auth=AUTH,
 )
 api.add_router("/", directory_router)
+api.add_router("/", cases_router)
 
 
 @api.exception_handler(Http404)

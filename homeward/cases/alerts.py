@@ -30,6 +30,14 @@ def for_case(case, tasks, today: date, now: datetime) -> list[Alert]:
         if step is not None:
             severity = "red" if step >= 21 else "amber"
             alerts.append(Alert(f"wait-{step}", severity, f"Waiting over {step} days"))
+    if case.next_action and case.next_action_due is not None and case.next_action_due < now:
+        alerts.append(
+            Alert(
+                f"next-action-overdue-{int(case.next_action_due.timestamp())}",
+                "amber",
+                f"Next action overdue: {case.next_action}",
+            )
+        )
     if case.owner_id is None:
         alerts.append(Alert("no-owner", "amber", "No named owner"))
     open_tasks = [t for t in tasks if t.done_at is None]

@@ -112,3 +112,16 @@ class HubFilterForm(forms.Form):
             ("due", "Next action due"),
         ],
     )
+
+
+class ReturnForm(forms.Form):
+    trust = forms.ChoiceField(required=False)
+    start = forms.DateField(required=False, label="From")
+    end = forms.DateField(required=False, label="To")
+    format = forms.ChoiceField(
+        required=False, choices=[("", "Page"), ("csv", "CSV"), ("xlsx", "Excel")]
+    )
+
+    def __init__(self, *args, trusts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trust"].choices = [(t.code, t.name) for t in trusts]

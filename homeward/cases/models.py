@@ -35,6 +35,9 @@ class ReferenceCode(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.label}"
 
+    def valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
 
 class Sex(models.TextChoices):
     FEMALE = "F", "Female"

@@ -4,7 +4,7 @@ council of residence and to the trust's integrated care board; to nobody else.""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ SORTS = {
     "wait": ("discharge_ready_date", "pk"),
     "admitted": ("admission_date", "pk"),
     "name": ("patient__family_name", "patient__given_name", "pk"),
-    "due": ("next_action_due", "pk"),
+    "due": (F("next_action_due").asc(nulls_last=True), "pk"),
 }
 
 
@@ -33,7 +33,9 @@ def visible_cases(actor: Actor) -> QuerySet[DischargeCase]:
 def case(actor: Actor, case_id: int) -> DischargeCase:
     found = (
         visible_cases(actor)
-        .select_related("patient", "trust", "council", "pathway", "owner", "owner_organisation")
+        .select_related(
+            "patient", "trust", "site", "council", "pathway", "owner", "owner_organisation"
+        )
         .filter(pk=case_id)
         .first()
     )
@@ -84,7 +86,9 @@ def hub_list(actor: Actor, hub_filter: HubFilter) -> list[HubRow]:
             ),
             Prefetch(
                 "tasks",
-                queryset=Task.objects.filter(done_at=None).select_related("task_type"),
+                queryset=Task.objects.filter(done_at=None).select_related(
+                    "task_type", "owner_organisation"
+                ),
                 to_attr="open_task_list",
             ),
         )

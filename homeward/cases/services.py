@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from homeward.cases import rules
 from homeward.cases.models import (
+    OPEN_STATES,
     CaseState,
     CaseTransition,
+    CodeList,
     CriteriaEvent,
     DelayEpisode,
     DischargeCase,
@@ -30,6 +32,19 @@ class CaseError(ValueError):
 
 def _local_date(at: datetime) -> date:
     return timezone.localtime(at).date()
+
+
+def _check_moment(case: DischargeCase, at: datetime, what: str) -> None:
+    """Refuse a time in the future or before the admission date."""
+    if at > clock.now():
+        raise CaseError(f"{what} cannot be in the future")
+    if _local_date(at) < case.admission_date:
+        raise CaseError(f"{what} cannot be before admission")
+
+
+def _require_open(case: DischargeCase) -> None:
+    if case.state not in OPEN_STATES:
+        raise CaseError(f"the case is {case.get_state_display().lower()}: it cannot change now")
 
 
 def _recompute_drd(case: DischargeCase) -> None:
@@ -54,19 +69,34 @@ def register_patient(
         number = nhs_number.normalise(nhs_number_raw, production=settings.PRODUCTION)
     except nhs_number.InvalidNhsNumber as exc:
         raise CaseError(str(exc)) from exc
+    details = {
+        "given_name": given_name.strip(),
+        "family_name": family_name.strip(),
+        "date_of_birth": date_of_birth,
+    }
     patient, created = Patient.objects.get_or_create(
         nhs_number=number,
-        defaults={
-            "given_name": given_name.strip(),
-            "family_name": family_name.strip(),
-            "date_of_birth": date_of_birth,
-            "sex": sex,
-            "postcode": postcode,
-            "council": council,
-        },
+        defaults={**details, "sex": sex, "postcode": postcode, "council": council},
     )
     if created:
         audit.record(actor, "patient.create", patient)
+        return patient
+    # Refuse a mismatch rather than reveal another person's stored details; fill in details
+    # that an imported spell left blank.
+    clashes = [
+        k for k, v in details.items() if v and getattr(patient, k) and getattr(patient, k) != v
+    ]
+    if clashes:
+        raise CaseError(
+            "this NHS number is registered to a person with a different name or date of birth; "
+            "check the number"
+        )
+    blanks = {k: v for k, v in details.items() if v and not getattr(patient, k)}
+    if blanks:
+        Patient.objects.filter(pk=patient.pk).update(**blanks)
+        for k, v in blanks.items():
+            setattr(patient, k, v)
+        audit.record(actor, "patient.complete", patient, fields=sorted(blanks))
     return patient
 
 
@@ -113,10 +143,8 @@ def record_criteria(
 ) -> DischargeCase:
     """Record a criteria-to-reside change; the discharge ready date follows (and restarts
     when the person meets the criteria again)."""
-    if at > clock.now():
-        raise CaseError("a criteria-to-reside change cannot be in the future")
-    if _local_date(at) < case.admission_date:
-        raise CaseError("a criteria-to-reside change cannot be before admission")
+    _check_moment(case, at, "a criteria-to-reside change")
+    _require_open(case)
     with transaction.atomic():
         CriteriaEvent.objects.create(
             case=case, meets_criteria=meets_criteria, at=at, recorded_by=actor.user, note=note
@@ -138,10 +166,15 @@ def transition(
         except rules.TransitionNotAllowed as exc:
             raise CaseError(str(exc)) from exc
         now = at or clock.now()
+        _check_moment(locked, now, "a change of state")
         changes = {"state": to_state}
+        if to_state in (CaseState.DISCHARGED, CaseState.CANCELLED):
+            open_delays = DelayEpisode.objects.filter(case=locked, ended_at=None)
+            if open_delays.filter(started_at__gt=now).exists():
+                raise CaseError("a delay on this case starts after that time")
+            open_delays.update(ended_at=now)
         if to_state == CaseState.DISCHARGED:
             changes["discharged_at"] = now
-            DelayEpisode.objects.filter(case=locked, ended_at=None).update(ended_at=now)
         DischargeCase.objects.filter(pk=case.pk).update(**changes)
         CaseTransition.objects.create(
             case=case,
@@ -168,7 +201,14 @@ def add_delay(
     started_at: datetime | None = None,
 ) -> DelayEpisode:
     """Open a delay episode; making it primary demotes the current primary reason."""
+    started_at = started_at or clock.now()
+    _check_moment(case, started_at, "a delay")
+    if reason.list != CodeList.DELAY_REASON or not reason.valid_on(_local_date(started_at)):
+        raise CaseError(f"{reason.code} is not a current reason for not discharging")
     with transaction.atomic():
+        # Lock the case so two people adding a primary reason at once cannot both win.
+        locked = DischargeCase.objects.select_for_update().get(pk=case.pk)
+        _require_open(locked)
         if primary:
             DelayEpisode.objects.filter(case=case, primary=True, ended_at=None).update(
                 primary=False
@@ -180,7 +220,7 @@ def add_delay(
             reason=reason,
             attribution=attribution,
             primary=primary,
-            started_at=started_at or clock.now(),
+            started_at=started_at,
             recorded_by=actor.user,
         )
         audit.record(actor, "case.delay.add", case, reason=reason.code, attribution=attribution)
@@ -188,11 +228,15 @@ def add_delay(
 
 
 def end_delay(*, actor: Actor, episode: DelayEpisode, at: datetime | None = None) -> None:
+    """Close a delay episode. It keeps its primary flag as history, so a past day's return
+    still knows which reason was primary."""
     with transaction.atomic():
         ended = at or clock.now()
+        if episode.ended_at is not None:
+            raise CaseError("this delay has already ended")
         if ended < episode.started_at:
             raise CaseError("a delay cannot end before it started")
-        DelayEpisode.objects.filter(pk=episode.pk).update(ended_at=ended, primary=False)
+        DelayEpisode.objects.filter(pk=episode.pk).update(ended_at=ended)
         audit.record(actor, "case.delay.end", episode.case, reason=episode.reason.code)
 
 
@@ -206,6 +250,9 @@ def add_task(
     owner=None,
     note: str = "",
 ) -> Task:
+    _require_open(case)
+    if task_type.list != CodeList.TASK_TYPE:
+        raise CaseError(f"{task_type.code} is not a task type")
     with transaction.atomic():
         task = Task.objects.create(
             case=case,
@@ -242,6 +289,9 @@ def set_plan(
     weekly_budget: Decimal | None = None,
 ) -> DischargeCase:
     """Name who owns the case and what happens next."""
+    _require_open(case)
+    if len(next_action.strip()) > 255:
+        raise CaseError("the next action must be at most 255 characters")
     fields = {
         "owner": owner,
         "owner_organisation": owner_organisation or case.owner_organisation,

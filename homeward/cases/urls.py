@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.hub, name="hub"),
     path("new/", views.new_case, name="new"),
+    path("daily-return/", views.daily_return_page, name="daily_return"),
     path("<int:case_id>/", views.detail, name="detail"),
     path("<int:case_id>/criteria/", views.record_criteria, name="criteria"),
     path("<int:case_id>/delays/", views.add_delay, name="add_delay"),

@@ -1,20 +1,24 @@
 """Discharge case pages: the hub list, recording a ready patient, and the case record with
 its timeline. Every page that shows a patient writes an audit row."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from homeward.cases import alerts, queries, rules, services
+from homeward.cases import alerts, daily_return, queries, rules, services
 from homeward.cases.forms import (
     CriteriaForm,
     DelayForm,
     HubFilterForm,
     NewCaseForm,
     PlanForm,
+    ReturnForm,
     TaskForm,
     TransitionForm,
 )
@@ -22,10 +26,11 @@ from homeward.cases.models import CaseState, DelayEpisode, Task
 from homeward.cases.rules import TRANSITIONS
 from homeward.core import audit, clock
 from homeward.core.access import actor_for
-from homeward.core.models import OrganisationKind
+from homeward.core.models import Organisation, OrganisationKind
 from homeward.core.nhs_number import formatted
 
 HOSPITAL_KINDS = (OrganisationKind.TRUST, OrganisationKind.SITE)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -249,3 +254,63 @@ def transition(request, case_id: int):
         return f"Case is now {CaseState(data['to_state']).label.lower()}"
 
     return _act(request, case_id, TransitionForm, apply)
+
+
+def _return_trusts(actor):
+    """Trusts whose daily return the actor may produce: their own, or their ICB's trusts."""
+    org = actor.organisation
+    if org is None:
+        return Organisation.objects.none()
+    trust_id = org.parent_id if org.kind == OrganisationKind.SITE else org.pk
+    return Organisation.objects.filter(kind=OrganisationKind.TRUST).filter(
+        Q(pk=trust_id) | Q(parent=org)
+    )
+
+
+@login_required
+def daily_return_page(request):
+    actor = actor_for(request.user)
+    trusts = list(_return_trusts(actor).order_by("name"))
+    if not trusts:
+        raise Http404("Only hospital and ICB staff produce the daily return")
+    today = queries.today()
+    form = ReturnForm(request.GET or None, trusts=trusts, initial={"trust": trusts[0].code})
+    returns, problem = [], ""
+    if form.is_bound and not form.is_valid():
+        problem = "; ".join(e for errs in form.errors.values() for e in errs)
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        trust = next((t for t in trusts if t.code == data.get("trust")), trusts[0])
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=6)
+        try:
+            returns = daily_return.compute_range(trust, start, end)
+        except ValueError as exc:
+            problem = str(exc)
+        else:
+            audit.record(
+                actor,
+                "return.acute_discharge",
+                trust,
+                start=str(start),
+                end=str(end),
+                format=data.get("format") or "page",
+            )
+            name = f"acute-discharge-{trust.code}-{start}-{end}"
+            if data.get("format") == "csv":
+                response = HttpResponse(
+                    daily_return.to_csv(returns).encode("utf-8-sig"),
+                    content_type="text/csv; charset=utf-8",
+                )
+                response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+                return response
+            if data.get("format") == "xlsx":
+                response = HttpResponse(daily_return.to_xlsx(returns), content_type=XLSX)
+                response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+                return response
+    return render(
+        request,
+        "cases/daily_return.jinja",
+        {"form": form, "returns": returns, "problem": problem, "query": request.GET.copy()},
+        status=400 if problem else 200,
+    )

@@ -14,6 +14,7 @@ HOSPITAL_AND_HUB = {
 }
 ITEMS = [
     ("cases:hub", "Waiting list", HOSPITAL_AND_HUB),
+    ("cases:daily_return", "Daily return", {Role.DISCHARGE_COORDINATOR, Role.SYSTEM_LEADER}),
     ("directory:search", "Care directory", None),
     ("directory:capacity", "Report vacancies", {Role.PROVIDER_MANAGER, Role.ADMINISTRATOR}),
     ("directory:import", "Import CQC data", {Role.ADMINISTRATOR}),

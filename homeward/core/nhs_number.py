@@ -30,9 +30,7 @@ def normalise(raw: str, *, production: bool = False) -> str:
     if production and is_test:
         raise InvalidNhsNumber("numbers starting 999 are for test patients only")
     if not production and not is_test:
-        raise InvalidNhsNumber(
-            "this is not a live system: use a test NHS number starting 999"
-        )
+        raise InvalidNhsNumber("this is not a live system: use a test NHS number starting 999")
     return digits
 
 

@@ -21,6 +21,17 @@ API_MATRIX = {
     ("POST", "/api/v1/offers/{offer_id}/capacity-reports"),
     ("POST", "/api/v1/capacity/upload"),
     ("POST", "/api/v1/locations/{cqc_id}/compliance"),
+    # Cases: scoping per operation is tested in tests/api/test_cases_api.py.
+    ("GET", "/api/v1/cases"),
+    ("POST", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/{case_id}"),
+    ("POST", "/api/v1/cases/{case_id}/transitions"),
+    ("POST", "/api/v1/cases/{case_id}/criteria"),
+    ("POST", "/api/v1/cases/{case_id}/delays"),
+    ("POST", "/api/v1/cases/{case_id}/delays/{delay_id}/end"),
+    ("POST", "/api/v1/cases/{case_id}/tasks"),
+    ("POST", "/api/v1/cases/{case_id}/tasks/{task_id}/complete"),
+    ("PUT", "/api/v1/cases/{case_id}/plan"),
 }
 
 

@@ -184,3 +184,44 @@ def test_hub_list_query_count_is_bounded(
     client.force_login(coordinator)
     with django_assert_max_num_queries(14):
         assert client.get("/cases/").status_code == 200
+
+
+def test_daily_return_page_and_downloads(client, coordinator, council):
+    case = make_case(coordinator, council=council, ready_days_ago=2)
+    services.add_delay(
+        actor=actor_for(coordinator),
+        case=case,
+        reason=code("delay_reason", "R13"),
+        attribution="social_care",
+    )
+    client.force_login(coordinator)
+    html = client.get("/cases/daily-return/").content.decode()
+    assert "Table 2" in html
+    assert "Pathway 1: awaiting availability of resource" in html
+    today = timezone.localtime(clock.now()).date().isoformat()
+    csv_response = client.get(
+        "/cases/daily-return/", {"end": today, "start": today, "format": "csv"}
+    )
+    assert csv_response["Content-Type"].startswith("text/csv")
+    text = csv_response.content.decode("utf-8-sig")
+    assert (
+        "Number of patients remaining in hospital who no longer meet the criteria to reside" in text
+    )
+    row = next(line for line in text.splitlines() if line.startswith(today))
+    assert row.split(",")[3:7] == ["1", "0", "0", "1"]
+    xlsx = client.get("/cases/daily-return/", {"format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+    assert AuditEvent.objects.filter(action="return.acute_discharge").count() == 3
+
+
+@pytest.mark.parametrize("persona", ["broker", "manager", "admin_user"])
+def test_daily_return_is_for_hospitals_and_icbs(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/cases/daily-return/").status_code == 404
+
+
+def test_daily_return_refuses_long_ranges(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get("/cases/daily-return/", {"start": "2026-01-01", "end": "2026-06-01"})
+    assert response.status_code == 400
+    assert "31" in response.content.decode()

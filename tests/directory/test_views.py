@@ -33,6 +33,7 @@ MATRIX = {
     # other-organisation checks live in tests/cases/test_case_views.py.
     "cases:hub": ("coordinator broker commissioner", None),
     "cases:new": ("coordinator", "broker"),
+    "cases:daily_return": ("coordinator", "broker manager admin_user"),
     "cases:detail": ("coordinator broker commissioner", "other_commissioner manager admin_user"),
     "cases:criteria": ("coordinator", "other_commissioner manager admin_user"),
     "cases:add_delay": ("coordinator", "other_commissioner manager admin_user"),
