@@ -4,9 +4,15 @@ state: overdue tasks, long waits (7, 14 and 21 days), no owner, no plan."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import timezone
+
 from homeward.cases import rules
 
 WAIT_STEPS = (21, 14, 7)
+
+
+def _date(value: datetime | None) -> date | None:
+    return timezone.localtime(value).date() if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -16,9 +22,25 @@ class Alert:
     text: str
 
 
-def for_case(case, tasks, today: date, now: datetime) -> list[Alert]:
-    """Every alert that holds for an open case now, most severe first."""
+def for_case(case, tasks, today: date, now: datetime, legacy_notices: bool = False) -> list[Alert]:
+    """Every alert that holds for an open case now, most severe first. `legacy_notices` says
+    whether the council of residence uses the repealed assessment and discharge notices."""
     alerts = []
+    if legacy_notices:
+        relevant = rules.legacy_relevant_day(
+            _date(case.assessment_notice_at),
+            _date(case.discharge_notice_at),
+            case.proposed_discharge_date,
+        )
+        if relevant is not None and today > relevant:
+            alerts.append(
+                Alert(
+                    f"legacy-liable-{relevant.isoformat()}",
+                    "red",
+                    f"Notice period ended {relevant:%-d %b}: the council is liable for each "
+                    "further day",
+                )
+            )
     for task in tasks:
         if task.done_at is None and task.due_at < now:
             alerts.append(

@@ -125,3 +125,13 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, trusts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["trust"].choices = [(t.code, t.name) for t in trusts]
+
+
+class NoticesForm(forms.Form):
+    assessment_notice_at = forms.DateTimeField(required=False, label="Assessment notice given")
+    discharge_notice_at = forms.DateTimeField(required=False, label="Discharge notice given")
+    proposed_discharge_date = forms.DateField(required=False, label="Proposed discharge date")
+
+
+class LegacyAreaForm(forms.Form):
+    enabled = forms.BooleanField(required=False)

@@ -135,6 +135,11 @@ class DischargeCase(models.Model):
     preferred_areas = models.JSONField(default=list, blank=True)
     weekly_budget = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     home_postcode = models.CharField(max_length=8, blank=True)
+    # Legacy assessment and discharge notices (Care Act 2014 Schedule 3, repealed July 2022),
+    # used only where the council of residence has switched them on.
+    assessment_notice_at = models.DateTimeField(null=True, blank=True)
+    discharge_notice_at = models.DateTimeField(null=True, blank=True)
+    proposed_discharge_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -276,3 +281,15 @@ class AlertNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.recipient}"
+
+
+class LegacyNoticeArea(models.Model):
+    """A council that still works with the repealed assessment and discharge notices."""
+
+    council = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="+")
+    enabled = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.council.name}: legacy notices {'on' if self.enabled else 'off'}"

@@ -9,7 +9,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeward.cases import alerts, rules
-from homeward.cases.models import OPEN_STATES, DelayEpisode, DischargeCase, Task
+from homeward.cases.models import (
+    OPEN_STATES,
+    DelayEpisode,
+    DischargeCase,
+    LegacyNoticeArea,
+    Task,
+)
 from homeward.core import clock
 from homeward.core.access import Actor
 
@@ -96,6 +102,7 @@ def hub_list(actor: Actor, hub_filter: HubFilter) -> list[HubRow]:
     )
     now = clock.now()
     today = timezone.localtime(now).date()
+    legacy = legacy_council_ids()
     rows = []
     for c in qs:
         days = rules.waiting_days(c.discharge_ready_date, today)
@@ -109,7 +116,9 @@ def hub_list(actor: Actor, hub_filter: HubFilter) -> list[HubRow]:
                 rag=rag,
                 delays=c.open_delays,
                 open_tasks=c.open_task_list,
-                alerts=alerts.for_case(c, c.open_task_list, today, now),
+                alerts=alerts.for_case(
+                    c, c.open_task_list, today, now, legacy_notices=c.council_id in legacy
+                ),
             )
         )
     if hub_filter.sort == "wait":
@@ -119,3 +128,8 @@ def hub_list(actor: Actor, hub_filter: HubFilter) -> list[HubRow]:
 
 def today() -> date:
     return timezone.localtime(clock.now()).date()
+
+
+def legacy_council_ids() -> set[int]:
+    """Councils that have switched the repealed assessment and discharge notices on."""
+    return set(LegacyNoticeArea.objects.filter(enabled=True).values_list("council_id", flat=True))

@@ -2,7 +2,7 @@
 date. No Django here, so they can be read, tested and reused on their own."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 # The case workflow: every allowed move, and nothing else.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -59,3 +59,27 @@ def rag_for_wait(days: int | None) -> str:
     if days is None:
         return "grey"
     return next((colour for limit, colour in RAG_THRESHOLDS if days >= limit), "green")
+
+
+# Care and Support (Discharge of Hospital Patients) Regulations 2014: the council has at least
+# two days after an assessment notice, and a discharge notice comes at least a day before the
+# proposed discharge.
+ASSESSMENT_MINIMUM_DAYS = 2
+DISCHARGE_NOTICE_MINIMUM_DAYS = 1
+
+
+def legacy_relevant_day(
+    assessment_notice: date | None, discharge_notice: date | None, proposed_discharge: date | None
+) -> date | None:
+    """The day by which the council must have assessed and arranged care: the later of the
+    end of the minimum assessment period and the proposed discharge date. None until both
+    notices and the proposed date are given."""
+    if assessment_notice is None or discharge_notice is None or proposed_discharge is None:
+        return None
+    minimum = assessment_notice + timedelta(days=ASSESSMENT_MINIMUM_DAYS)
+    return max(minimum, proposed_discharge)
+
+
+def check_discharge_notice(discharge_notice: date, proposed_discharge: date) -> None:
+    if (proposed_discharge - discharge_notice).days < DISCHARGE_NOTICE_MINIMUM_DAYS:
+        raise ValueError("a discharge notice must be given at least a day before the discharge")

@@ -17,6 +17,7 @@ from homeward.cases.models import (
     CriteriaEvent,
     DelayEpisode,
     DischargeCase,
+    LegacyNoticeArea,
     Patient,
     ReferenceCode,
     Task,
@@ -306,4 +307,54 @@ def set_plan(
         for name, value in fields.items():
             setattr(case, name, value)
         audit.record(actor, "case.plan", case, next_action=fields["next_action"])
+    return case
+
+
+def set_legacy_notices(*, actor: Actor, council: Organisation, enabled: bool) -> None:
+    """Switch the repealed assessment and discharge notices on or off for one council."""
+    with transaction.atomic():
+        LegacyNoticeArea.objects.update_or_create(
+            council=council,
+            defaults={"enabled": enabled, "changed_by": actor.user, "changed_at": clock.now()},
+        )
+        audit.record(actor, "area.legacy_notices", council, enabled=enabled)
+
+
+def record_notices(
+    *,
+    actor: Actor,
+    case: DischargeCase,
+    assessment_notice_at: datetime | None,
+    discharge_notice_at: datetime | None,
+    proposed_discharge_date: date | None,
+) -> DischargeCase:
+    """Record the legacy notices; the council's deadline follows from them (see rules)."""
+    _require_open(case)
+    if not LegacyNoticeArea.objects.filter(council=case.council, enabled=True).exists():
+        raise CaseError("the council of residence does not use assessment and discharge notices")
+    for when, what in (
+        (assessment_notice_at, "an assessment notice"),
+        (discharge_notice_at, "a discharge notice"),
+    ):
+        if when is not None:
+            _check_moment(case, when, what)
+    if discharge_notice_at is not None:
+        if assessment_notice_at is None or discharge_notice_at < assessment_notice_at:
+            raise CaseError("a discharge notice follows an assessment notice")
+        if proposed_discharge_date is None:
+            raise CaseError("a discharge notice names the proposed discharge date")
+        try:
+            rules.check_discharge_notice(_local_date(discharge_notice_at), proposed_discharge_date)
+        except ValueError as exc:
+            raise CaseError(str(exc)) from exc
+    fields = {
+        "assessment_notice_at": assessment_notice_at,
+        "discharge_notice_at": discharge_notice_at,
+        "proposed_discharge_date": proposed_discharge_date,
+    }
+    with transaction.atomic():
+        DischargeCase.objects.filter(pk=case.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(case, name, value)
+        audit.record(actor, "case.notices", case, **{k: str(v) for k, v in fields.items()})
     return case

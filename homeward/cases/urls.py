@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:case_id>/tasks/<int:task_id>/done/", views.complete_task, name="complete_task"),
     path("<int:case_id>/plan/", views.set_plan, name="plan"),
     path("<int:case_id>/transition/", views.transition, name="transition"),
+    path("<int:case_id>/notices/", views.record_notices, name="notices"),
+    path("legacy-notices/", views.legacy_notices, name="legacy_notices"),
 ]

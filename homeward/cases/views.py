@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from homeward.cases import alerts, daily_return, queries, rules, services
@@ -16,7 +17,9 @@ from homeward.cases.forms import (
     CriteriaForm,
     DelayForm,
     HubFilterForm,
+    LegacyAreaForm,
     NewCaseForm,
+    NoticesForm,
     PlanForm,
     ReturnForm,
     TaskForm,
@@ -26,7 +29,7 @@ from homeward.cases.models import CaseState, DelayEpisode, Task
 from homeward.cases.rules import TRANSITIONS
 from homeward.core import audit, clock
 from homeward.core.access import actor_for
-from homeward.core.models import Organisation, OrganisationKind
+from homeward.core.models import Organisation, OrganisationKind, Role
 from homeward.core.nhs_number import formatted
 
 HOSPITAL_KINDS = (OrganisationKind.TRUST, OrganisationKind.SITE)
@@ -118,6 +121,7 @@ def detail(request, case_id: int):
     today = queries.today()
     tasks = list(case.tasks.select_related("task_type", "owner_organisation", "owner"))
     days = rules.waiting_days(case.discharge_ready_date, today)
+    legacy = case.council_id in queries.legacy_council_ids()
     return render(
         request,
         "cases/detail.jinja",
@@ -125,7 +129,13 @@ def detail(request, case_id: int):
             "case": case,
             "days": days,
             "rag": rules.rag_for_wait(days),
-            "alerts": alerts.for_case(case, tasks, today, clock.now())
+            "legacy": legacy,
+            "relevant_day": rules.legacy_relevant_day(
+                case.assessment_notice_at and timezone.localtime(case.assessment_notice_at).date(),
+                case.discharge_notice_at and timezone.localtime(case.discharge_notice_at).date(),
+                case.proposed_discharge_date,
+            ),
+            "alerts": alerts.for_case(case, tasks, today, clock.now(), legacy_notices=legacy)
             if case.state not in (CaseState.DISCHARGED, CaseState.CANCELLED)
             else [],
             "tasks": tasks,
@@ -313,4 +323,42 @@ def daily_return_page(request):
         "cases/daily_return.jinja",
         {"form": form, "returns": returns, "problem": problem, "query": request.GET.copy()},
         status=400 if problem else 200,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def record_notices(request, case_id: int):
+    def apply(actor, case, data):
+        services.record_notices(actor=actor, case=case, **data)
+        return "Notices recorded"
+
+    return _act(request, case_id, NoticesForm, apply)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legacy_notices(request):
+    """A commissioner switches the legacy notices on or off for their own council."""
+    actor = actor_for(request.user)
+    council = actor.organisation
+    if (
+        actor.role != Role.COMMISSIONER
+        or council is None
+        or council.kind != OrganisationKind.COUNCIL
+    ):
+        raise Http404("Only a council's commissioners change this")
+    if request.method == "POST":
+        form = LegacyAreaForm(request.POST)
+        form.is_valid()
+        enabled = bool(form.cleaned_data.get("enabled"))
+        services.set_legacy_notices(actor=actor, council=council, enabled=enabled)
+        messages.success(
+            request, f"Assessment and discharge notices are now {'on' if enabled else 'off'}"
+        )
+        return redirect("cases:legacy_notices")
+    return render(
+        request,
+        "cases/legacy_notices.jinja",
+        {"council": council, "enabled": council.pk in queries.legacy_council_ids()},
     )

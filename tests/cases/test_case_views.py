@@ -225,3 +225,54 @@ def test_daily_return_refuses_long_ranges(client, coordinator):
     response = client.get("/cases/daily-return/", {"start": "2026-01-01", "end": "2026-06-01"})
     assert response.status_code == 400
     assert "31" in response.content.decode()
+
+
+def test_legacy_notices_are_off_until_the_council_switches_them_on(
+    client, coordinator, commissioner, council
+):
+    case = make_case(coordinator, council=council)
+    client.force_login(coordinator)
+    assert (
+        "Assessment and discharge notices" not in client.get(f"/cases/{case.pk}/").content.decode()
+    )
+    url = reverse("cases:notices", args=[case.pk])
+    response = client.post(url, {"assessment_notice_at": local_input(clock.now())}, follow=True)
+    assert "does not use assessment and discharge notices" in response.content.decode()
+
+    client.force_login(commissioner)
+    client.post("/cases/legacy-notices/", {"enabled": "on"})
+    assert (
+        '<strong id="legacy-state">on</strong>'
+        in client.get("/cases/legacy-notices/").content.decode()
+    )
+
+    client.force_login(coordinator)
+    assessed = clock.now() - timedelta(days=6)
+    noticed = clock.now() - timedelta(days=5)
+    proposed = (timezone.localtime(clock.now()) - timedelta(days=3)).date()
+    client.post(
+        url,
+        {
+            "assessment_notice_at": local_input(assessed),
+            "discharge_notice_at": local_input(noticed),
+            "proposed_discharge_date": proposed.isoformat(),
+        },
+    )
+    case.refresh_from_db()
+    assert case.proposed_discharge_date == proposed
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "the council is liable" in html
+    assert "the council is liable" in client.get("/cases/").content.decode()
+
+
+def test_discharge_notice_needs_a_day(client, coordinator, commissioner, council):
+    case = make_case(coordinator, council=council)
+    services.set_legacy_notices(actor=actor_for(commissioner), council=council, enabled=True)
+    with pytest.raises(services.CaseError, match="at least a day"):
+        services.record_notices(
+            actor=actor_for(coordinator),
+            case=case,
+            assessment_notice_at=clock.now() - timedelta(hours=5),
+            discharge_notice_at=clock.now() - timedelta(hours=1),
+            proposed_discharge_date=timezone.localtime(clock.now()).date(),
+        )

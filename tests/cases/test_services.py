@@ -116,3 +116,16 @@ def test_discharge_closes_open_delays(coordinator, council):
         services.transition(
             actor=actor, case=case, to_state="readmitted", at=clock.now() + timedelta(days=1)
         )
+
+
+def test_legacy_relevant_day_is_the_later_of_the_two_limits():
+    monday = date(2026, 11, 2)
+    assert rules.legacy_relevant_day(None, monday, monday) is None
+    # Notice on Monday, discharge proposed for Tuesday: the two-day minimum wins (Wednesday).
+    assert rules.legacy_relevant_day(monday, monday, monday + timedelta(days=1)) == date(
+        2026, 11, 4
+    )
+    # Discharge proposed for Friday: the proposed date wins.
+    assert rules.legacy_relevant_day(monday, monday, date(2026, 11, 6)) == date(2026, 11, 6)
+    with pytest.raises(ValueError, match="at least a day"):
+        rules.check_discharge_notice(monday, monday)

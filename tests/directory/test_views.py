@@ -42,6 +42,8 @@ MATRIX = {
     "cases:complete_task": ("coordinator", "other_commissioner manager admin_user"),
     "cases:plan": ("coordinator", "other_commissioner manager admin_user"),
     "cases:transition": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:notices": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:legacy_notices": ("commissioner", "coordinator broker manager admin_user"),
 }
 
 
