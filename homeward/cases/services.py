@@ -175,6 +175,8 @@ def transition(
                 raise CaseError("a delay on this case starts after that time")
             open_delays.update(ended_at=now)
         if to_state == CaseState.DISCHARGED:
+            if locked.discharge_ready_date and _local_date(now) < locked.discharge_ready_date:
+                raise CaseError("a discharge cannot be before the discharge ready date")
             changes["discharged_at"] = now
         DischargeCase.objects.filter(pk=case.pk).update(**changes)
         CaseTransition.objects.create(

@@ -25,7 +25,7 @@ def normalise(raw: str, *, production: bool = False) -> str:
     if not re.fullmatch(r"\d{10}", digits):
         raise InvalidNhsNumber("an NHS number is 10 digits")
     if check_digit(digits[:9]) != int(digits[9]):
-        raise InvalidNhsNumber(f"{raw.strip()} is not a valid NHS number (check digit)")
+        raise InvalidNhsNumber("this is not a valid NHS number (the check digit does not match)")
     is_test = digits.startswith(TEST_RANGE_PREFIX)
     if production and is_test:
         raise InvalidNhsNumber("numbers starting 999 are for test patients only")

@@ -1,0 +1,1 @@
+"""Metric definitions, defined once and computed everywhere. Pure Python + NumPy: no Django."""
