@@ -66,6 +66,7 @@ class DelayForm(forms.Form):
     reason = forms.ModelChoiceField(queryset=codes(CodeList.DELAY_REASON), to_field_name="code")
     attribution = forms.ChoiceField(choices=Attribution.choices)
     primary = forms.BooleanField(required=False)
+    started_at = forms.DateTimeField(required=False, label="Since")
 
 
 class TaskForm(forms.Form):
@@ -88,6 +89,7 @@ class PlanForm(forms.Form):
 class TransitionForm(forms.Form):
     to_state = forms.ChoiceField(choices=CaseState.choices)
     reason = forms.CharField(max_length=255, required=False)
+    at = forms.DateTimeField(required=False, label="When")
 
 
 class HubFilterForm(forms.Form):

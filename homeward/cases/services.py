@@ -24,7 +24,7 @@ from homeward.cases.models import (
 )
 from homeward.core import audit, clock, nhs_number
 from homeward.core.access import Actor
-from homeward.core.models import Organisation
+from homeward.core.models import Membership, Organisation
 
 
 class CaseError(ValueError):
@@ -291,8 +291,21 @@ def set_plan(
     pathway: ReferenceCode | None = None,
     weekly_budget: Decimal | None = None,
 ) -> DischargeCase:
-    """Name who owns the case and what happens next."""
+    """Name who owns the case and what happens next. The owner must be someone who can see
+    the case (trust, site, council of residence or the trust's ICB); the owning organisation
+    follows the owner unless given."""
     _require_open(case)
+    if owner is not None:
+        allowed = {case.trust_id, case.site_id, case.council_id, case.trust.parent_id} - {None}
+        orgs = list(
+            Membership.objects.filter(user=owner, organisation_id__in=allowed).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        if not orgs:
+            raise CaseError(f"{owner.get_username()} cannot see this case, so cannot own it")
+        if owner_organisation is None:
+            owner_organisation = Organisation.objects.get(pk=orgs[0])
     if len(next_action.strip()) > 255:
         raise CaseError("the next action must be at most 255 characters")
     fields = {

@@ -141,7 +141,7 @@ def detail(request, case_id: int):
             "tasks": tasks,
             "delays": case.delays.select_related("reason"),
             "criteria": case.criteria.select_related("recorded_by"),
-            "transitions": case.transitions.select_related("by", "organisation"),
+            "timeline": _timeline(case, tasks),
             "next_states": sorted(TRANSITIONS[case.state]),
             "state_labels": dict(CaseState.choices),
             "delay_form": DelayForm(),
@@ -150,6 +150,44 @@ def detail(request, case_id: int):
             "now": clock.now(),
         },
     )
+
+
+def _timeline(case, tasks) -> list[tuple]:
+    """Every dated event of the case, oldest first: (when, what, who)."""
+    labels = dict(CaseState.choices)
+    events = []
+    for t in case.transitions.select_related("by", "organisation"):
+        change = f"{labels.get(t.from_state, 'New case')} → {labels[t.to_state]}"
+        who = t.by.get_username() if t.by else "system"
+        where = f", {t.organisation.name}" if t.organisation else ""
+        why = f" ({t.reason})" if t.reason else ""
+        events.append((t.at, change + why, who + where))
+    for e in case.criteria.select_related("recorded_by"):
+        text = (
+            "Meets the criteria to reside again"
+            if e.meets_criteria
+            else ("No longer meets the criteria to reside")
+        )
+        who = e.recorded_by.get_username() if e.recorded_by else "system"
+        events.append((e.at, text + (f" ({e.note})" if e.note else ""), who))
+    for d in case.delays.select_related("reason", "recorded_by"):
+        who = d.recorded_by.get_username() if d.recorded_by else "system"
+        events.append(
+            (d.started_at, f"Delay: {d.reason.label} ({d.get_attribution_display()})", who)
+        )
+        if d.ended_at:
+            events.append((d.ended_at, f"Delay resolved: {d.reason.label}", ""))
+    for t in tasks:
+        events.append(
+            (
+                t.created_at,
+                f"Task set: {t.task_type.label}, due {timezone.localtime(t.due_at):%-d %b %H:%M}",
+                "",
+            )
+        )
+        if t.done_at:
+            events.append((t.done_at, f"Task done: {t.task_type.label}", ""))
+    return sorted(events, key=lambda e: e[0])
 
 
 def _act(request, case_id: int, form_class, apply):
@@ -190,7 +228,14 @@ def record_criteria(request, case_id: int):
 @require_http_methods(["POST"])
 def add_delay(request, case_id: int):
     def apply(actor, case, data):
-        services.add_delay(actor=actor, case=case, **data)
+        services.add_delay(
+            actor=actor,
+            case=case,
+            reason=data["reason"],
+            attribution=data["attribution"],
+            primary=data["primary"],
+            started_at=data["started_at"] or None,
+        )
         return f"Delay recorded: {data['reason'].label}"
 
     return _act(request, case_id, DelayForm, apply)
@@ -259,7 +304,11 @@ def set_plan(request, case_id: int):
 def transition(request, case_id: int):
     def apply(actor, case, data):
         services.transition(
-            actor=actor, case=case, to_state=data["to_state"], reason=data["reason"]
+            actor=actor,
+            case=case,
+            to_state=data["to_state"],
+            reason=data["reason"],
+            at=data["at"] or None,
         )
         return f"Case is now {CaseState(data['to_state']).label.lower()}"
 

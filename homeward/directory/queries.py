@@ -12,7 +12,7 @@ from django.http import Http404
 
 from homeward.core import clock
 from homeward.core.access import Actor
-from homeward.core.models import Role
+from homeward.core.models import Organisation, OrganisationKind, Role
 from homeward.directory.models import CareType, Location, ServiceOffer, put_forward_q
 
 EARTH_RADIUS_KM = 6371.0088
@@ -54,19 +54,19 @@ def fresh_q(at=None, prefix: str = "") -> Q:
     return q
 
 
-def available_offer_q(at=None, prefix: str = "") -> Q:
-    """Offers that can take someone now: fresh, open, with a free bed or hour, put forward."""
+def available_offer_q(at=None, prefix: str = "", *, check_location: bool = True) -> Q:
+    """Offers that can take someone now: fresh, open, with a free bed or hour, and (unless
+    the caller checks locations itself) at a location that is put forward."""
     free = Q(**{f"{prefix}latest_report__beds_free__gt": 0}) | Q(
         **{f"{prefix}latest_report__hours_free__gt": 0}
     )
-    location_ok = put_forward_q(f"{prefix}location__")
-    return (
+    q = (
         Q(**{f"{prefix}active": True})
         & Q(**{f"{prefix}latest_report__closed_to_admissions": False})
         & free
         & fresh_q(at, prefix)
-        & location_ok
     )
+    return q & put_forward_q(f"{prefix}location__") if check_location else q
 
 
 def _bounding_box(lat: float, lon: float, radius_km: float) -> Q:
@@ -88,7 +88,13 @@ def _filtered(actor: Actor, criteria: Criteria) -> QuerySet[Location]:
     if not criteria.include_inactive:
         qs = qs.filter(active=True)
     if criteria.council:
-        qs = qs.filter(council__code=criteria.council)
+        # Resolve the code first: filtering through the join makes SQLite scan every location.
+        council_id = (
+            Organisation.objects.filter(kind=OrganisationKind.COUNCIL, code=criteria.council)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        qs = qs.filter(council_id=council_id) if council_id else qs.none()
     if criteria.rating:
         qs = qs.filter(rating=criteria.rating)
     if criteria.specialism:
@@ -96,12 +102,17 @@ def _filtered(actor: Actor, criteria: Criteria) -> QuerySet[Location]:
     if criteria.name:
         qs = qs.filter(name__icontains=criteria.name)
     if criteria.care_type or criteria.available_now:
-        offers = ServiceOffer.objects.filter(location=OuterRef("pk"), active=True)
+        offers = ServiceOffer.objects.filter(active=True)
         if criteria.care_type:
             offers = offers.filter(care_type_id=criteria.care_type)
         if criteria.available_now:
-            offers = offers.filter(available_offer_q())
-        qs = qs.filter(Exists(offers))
+            qs = qs.filter(put_forward_q())
+            offers = offers.filter(available_offer_q(check_location=False))
+        # Within one council a correlated EXISTS is fastest; across England, a semi-join.
+        if criteria.council:
+            qs = qs.filter(Exists(offers.filter(location=OuterRef("pk"))))
+        else:
+            qs = qs.filter(pk__in=offers.values("location_id"))
     if criteria.near and criteria.radius_km:
         qs = qs.filter(_bounding_box(*criteria.near, criteria.radius_km))
     return qs

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--lang=en-GB",
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -161,7 +162,8 @@ _A11Y_CHECKS = """() => {
   for (const [id, n] of seen) if (n > 1) problems.push(`id "${id}" used ${n} times`);
   for (const img of document.querySelectorAll("img:not([alt])")) problems.push(`img without alt`);
   for (const el of document.querySelectorAll("a[href], button")) {
-    const name = (el.innerText || "").trim() || el.getAttribute("aria-label")
+    // innerText is empty inside a closed <details>; textContent still names the control.
+    const name = (el.innerText || el.textContent || "").trim() || el.getAttribute("aria-label")
       || el.querySelector("svg title")?.textContent || el.querySelector("img[alt]")?.alt;
     if (!name) problems.push(`unnamed ${el.tagName.toLowerCase()}: ${el.outerHTML.slice(0, 120)}`);
   }

@@ -268,11 +268,12 @@ def test_legacy_notices_are_off_until_the_council_switches_them_on(
 def test_discharge_notice_needs_a_day(client, coordinator, commissioner, council):
     case = make_case(coordinator, council=council)
     services.set_legacy_notices(actor=actor_for(commissioner), council=council, enabled=True)
+    noticed = clock.now() - timedelta(hours=1)
     with pytest.raises(services.CaseError, match="at least a day"):
         services.record_notices(
             actor=actor_for(coordinator),
             case=case,
-            assessment_notice_at=clock.now() - timedelta(hours=5),
-            discharge_notice_at=clock.now() - timedelta(hours=1),
-            proposed_discharge_date=timezone.localtime(clock.now()).date(),
+            assessment_notice_at=noticed - timedelta(hours=4),
+            discharge_notice_at=noticed,
+            proposed_discharge_date=timezone.localtime(noticed).date(),
         )
