@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from homeward.cases import alerts, queries, rules, services
+from homeward.cases import alerts, daily_return, queries, rules, services
 from homeward.cases.models import (
     OPEN_STATES,
     Attribution,
@@ -788,3 +788,47 @@ def set_plan(request, case_id: int, payload: PlanIn):
         pathway=pathway,
     )
     return _detail(actor, c.pk)
+
+
+class ReasonCountOut(Schema):
+    code: str
+    label: str
+    count: int
+
+
+class DailyReturnOut(Schema):
+    day: date
+    org_code: str
+    org_name: str
+    not_meeting_criteria: int
+    discharged_by_1700: int
+    discharged_1701_2359: int
+    remaining: int
+    reasons: list[ReasonCountOut]
+    no_reason_recorded: int
+
+
+@router.get("/daily-return", response={200: list[DailyReturnOut], 400: Problem})
+def daily_return_api(request, trust: str = "", start: date | None = None, end: date | None = None):
+    """The trust's daily acute discharge return (Tables 2 and 3) for up to 31 days."""
+    actor = actor_for(request.user)
+    trusts = queries.return_trusts(actor)
+    found = trusts.filter(code=trust).first() if trust else trusts.order_by("name").first()
+    if found is None:
+        raise Http404("No such trust")
+    end = end or queries.today()
+    start = start or end
+    try:
+        returns = daily_return.compute_range(found, start, end)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from exc
+    audit.record(
+        actor, "return.acute_discharge", found, start=str(start), end=str(end), format="api"
+    )
+    return [
+        DailyReturnOut(
+            **{k: v for k, v in asdict(r).items() if k != "reasons"},
+            reasons=[ReasonCountOut(**asdict(rc)) for rc in r.reasons],
+        )
+        for r in returns
+    ]

@@ -93,6 +93,7 @@ class TransitionForm(forms.Form):
 
 
 class HubFilterForm(forms.Form):
+    page = forms.IntegerField(required=False, min_value=1)
     council = forms.CharField(required=False)
     pathway = forms.CharField(required=False)
     rag = forms.ChoiceField(

@@ -6,7 +6,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +28,7 @@ from homeward.cases.models import CaseState, DelayEpisode, Task
 from homeward.cases.rules import TRANSITIONS
 from homeward.core import audit, clock
 from homeward.core.access import actor_for
-from homeward.core.models import Organisation, OrganisationKind, Role
+from homeward.core.models import OrganisationKind, Role
 from homeward.core.nhs_number import formatted
 
 HOSPITAL_KINDS = (OrganisationKind.TRUST, OrganisationKind.SITE)
@@ -48,20 +47,21 @@ def hub(request):
         mine=bool(data.get("mine")),
         sort=data.get("sort") or "wait",
     )
-    rows = queries.hub_list(actor, hub_filter)
+    page = queries.hub_page(actor, hub_filter, page=data.get("page") or 1)
     audit.record(
         actor,
         "case.list",
         object_type="cases.dischargecase",
-        shown=len(rows),
+        shown=len(page.rows),
         filter=request.GET.urlencode()[:200],
     )
     return render(
         request,
         "cases/hub.jinja",
         {
-            "rows": rows,
+            "page": page,
             "form": form,
+            "query": request.GET.copy(),
             "can_open": actor.organisation is not None
             and actor.organisation.kind in HOSPITAL_KINDS,
             "formatted": formatted,
@@ -315,21 +315,10 @@ def transition(request, case_id: int):
     return _act(request, case_id, TransitionForm, apply)
 
 
-def _return_trusts(actor):
-    """Trusts whose daily return the actor may produce: their own, or their ICB's trusts."""
-    org = actor.organisation
-    if org is None:
-        return Organisation.objects.none()
-    trust_id = org.parent_id if org.kind == OrganisationKind.SITE else org.pk
-    return Organisation.objects.filter(kind=OrganisationKind.TRUST).filter(
-        Q(pk=trust_id) | Q(parent=org)
-    )
-
-
 @login_required
 def daily_return_page(request):
     actor = actor_for(request.user)
-    trusts = list(_return_trusts(actor).order_by("name"))
+    trusts = list(queries.return_trusts(actor).order_by("name"))
     if not trusts:
         raise Http404("Only hospital and ICB staff produce the daily return")
     today = queries.today()

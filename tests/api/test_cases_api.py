@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from homeward.cases import services
 from homeward.cases.models import (
@@ -641,3 +642,26 @@ def test_anonymous_requests_are_refused(client, trafford_case):
     assert client.get("/api/v1/cases").status_code == 401
     assert client.get(f"/api/v1/cases/{trafford_case.pk}").status_code == 401
     assert post(client, "/api/v1/cases", new_case_body()).status_code == 401
+
+
+def test_daily_return_through_the_api(client, coordinator, trafford_case):
+    client.force_login(coordinator)
+    today = timezone.localtime(clock.now()).date().isoformat()
+    response = client.get("/api/v1/daily-return", {"start": today, "end": today})
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert row["org_code"] == "R0A"
+    assert (
+        row["not_meeting_criteria"]
+        == row["remaining"] + row["discharged_by_1700"] + row["discharged_1701_2359"]
+    )
+    assert len(row["reasons"]) == 18
+    assert AuditEvent.objects.filter(action="return.acute_discharge").exists()
+    too_long = client.get("/api/v1/daily-return", {"start": "2026-01-01", "end": "2026-06-01"})
+    assert too_long.status_code == 400
+
+
+@pytest.mark.parametrize("persona", ["broker", "manager", "other_commissioner"])
+def test_daily_return_api_is_for_hospitals_and_icbs(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/api/v1/daily-return").status_code == 404

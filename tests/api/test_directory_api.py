@@ -32,6 +32,7 @@ API_MATRIX = {
     ("POST", "/api/v1/cases/{case_id}/tasks"),
     ("POST", "/api/v1/cases/{case_id}/tasks/{task_id}/complete"),
     ("PUT", "/api/v1/cases/{case_id}/plan"),
+    ("GET", "/api/v1/daily-return"),
 }
 
 
