@@ -72,6 +72,7 @@ REASONS = {
 }
 CARE_TYPES = {"P1": "home-care", "P2": "d2a-bed", "P3": "nursing-dementia", "P0": None}
 ATTRIBUTION = {"R13": "social_care", "R15": "social_care", "R14": "nhs", "R11": "both"}
+TRAFFORD = "E08000009"
 # How far along the workflow a waiting case has got.
 STATE_PATHS = [
     [],
@@ -167,7 +168,9 @@ def load(
                 started_at=ready_at,
             )
         if rng.random() < 0.8:
-            owner = users["hub"] if rng.random() < 0.6 else users["broker"]
+            # The Trafford broker owns only Trafford residents; the ICB's hub owns the rest.
+            broker_case = council.code == TRAFFORD and rng.random() < 0.6
+            owner = users["broker"] if broker_case else users["hub"]
             services.set_plan(
                 actor=actor,
                 case=case,

@@ -167,22 +167,21 @@ def _users(trust: Organisation, icb: Organisation) -> list[DemoUser]:
 
 
 def load(*, production: bool) -> list[DemoUser]:
-    """Load the demo area into an empty database; returns the demo logins."""
+    """Load the demo area into an empty database, all or nothing; returns the demo logins."""
     if production:
         raise DemoRefused("demo data is never loaded in production")
     data = real_data_dir()
     rng = np.random.default_rng(SEED)
-    for name in ("outcode_centroids.csv", "M.csv", "WA.csv"):
-        path = data / "postcodes" / name
-        if path.exists():
-            import_postcodes(path)
-    with tempfile.TemporaryDirectory() as tmp:
+    with transaction.atomic(), tempfile.TemporaryDirectory() as tmp:
+        for name in ("outcode_centroids.csv", "M.csv", "WA.csv"):
+            path = data / "postcodes" / name
+            if path.exists():
+                import_postcodes(path)
         directory = generate(Path(tmp), councils=DEMO_COUNCILS, seed=SEED)
         import_parsed(actor=SYSTEM, parsed=parse(directory), filename=directory.name)
-    trafford = data / "cqc" / "trafford_care_homes_2026-02.csv"
-    if trafford.exists():
-        import_parsed(actor=SYSTEM, parsed=parse(trafford), filename=trafford.name)
-    with transaction.atomic():
+        trafford = data / "cqc" / "trafford_care_homes_2026-02.csv"
+        if trafford.exists():
+            import_parsed(actor=SYSTEM, parsed=parse(trafford), filename=trafford.name)
         trust, icb = _trust_and_icb()
         _offers_and_vacancies(rng)
         demo_users = _users(trust, icb)

@@ -1,0 +1,36 @@
+"""Integration: `homeward demo load` builds the whole demo area that `make run` serves."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from homeward.cases import queries
+from homeward.cases.models import OPEN_STATES, DischargeCase
+from homeward.core.access import actor_for
+from homeward.core.models import Membership
+from homeward.directory.models import Location
+from tests.conftest import real_file
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_area_loads_once_with_a_login_per_role():
+    real_file("cqc/trafford_care_homes_2026-02.csv")
+    out = io.StringIO()
+    call_command("demo_load", if_empty=True, stdout=out)
+    assert "password for each: homeward-demo" in out.getvalue()
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert len(roles) == 8
+    assert Location.objects.filter(council__code="E08000009", care_home=True).count() >= 56
+    open_cases = DischargeCase.objects.filter(state__in=OPEN_STATES)
+    assert open_cases.count() >= 40
+    for case in open_cases.exclude(owner=None).select_related("owner"):
+        assert queries.visible_cases(actor_for(case.owner)).filter(pk=case.pk).exists()
+    hub = Membership.objects.get(user__username="hub").user
+    assert queries.hub_page(actor_for(hub), queries.HubFilter()).total == open_cases.count()
+
+    again = io.StringIO()
+    call_command("demo_load", if_empty=True, stdout=again)
+    assert "already present" in again.getvalue()
+    assert DischargeCase.objects.filter(state__in=OPEN_STATES).count() == open_cases.count()
