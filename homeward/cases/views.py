@@ -329,7 +329,8 @@ def daily_return_page(request):
     else:
         data = form.cleaned_data if form.is_bound else {}
         trust = next((t for t in trusts if t.code == data.get("trust")), trusts[0])
-        end = data.get("end") or today
+        # At 8 a.m. the figure to submit is yesterday's; today's is provisional.
+        end = data.get("end") or today - timedelta(days=1)
         start = data.get("start") or end - timedelta(days=6)
         try:
             returns = daily_return.compute_range(trust, start, end)
@@ -359,7 +360,13 @@ def daily_return_page(request):
     return render(
         request,
         "cases/daily_return.jinja",
-        {"form": form, "returns": returns, "problem": problem, "query": request.GET.copy()},
+        {
+            "form": form,
+            "returns": returns,
+            "problem": problem,
+            "query": request.GET.copy(),
+            "today": today,
+        },
         status=400 if problem else 200,
     )
 
