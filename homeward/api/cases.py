@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from homeward.cases import alerts, daily_return, queries, rules, services
+from homeward.cases import alerts, daily_return, queries, rules, services, timeline
 from homeward.cases.models import (
     OPEN_STATES,
     Attribution,
@@ -437,73 +437,10 @@ def _detail(actor: Actor, case_id: int) -> CaseDetail:
         ],
         delays=[_delay(d) for d in delays],
         tasks=[_task(t, now) for t in tasks],
-        timeline=_timeline(transitions, criteria, delays, tasks),
+        timeline=[
+            TimelineEntry(**asdict(e)) for e in timeline.build(transitions, criteria, delays, tasks)
+        ],
     )
-
-
-def _timeline(transitions, criteria, delays, tasks) -> list[TimelineEntry]:
-    """Everything that happened to the case, oldest first."""
-
-    def state(s: str) -> str:
-        return s.replace("_", " ")
-
-    entries = [
-        TimelineEntry(
-            at=t.at,
-            kind="transition",
-            text=(
-                f"{state(t.from_state)} → {state(t.to_state)}"
-                if t.from_state
-                else f"opened as {state(t.to_state)}"
-            )
-            + (f": {t.reason}" if t.reason else ""),
-            by=_username(t.by),
-        )
-        for t in transitions
-    ]
-    entries += [
-        TimelineEntry(
-            at=e.at,
-            kind="criteria",
-            text=("meets the criteria to reside" if e.meets_criteria else "ready for discharge")
-            + (f": {e.note}" if e.note else ""),
-            by=_username(e.recorded_by),
-        )
-        for e in criteria
-    ]
-    for d in delays:
-        label = f"{d.reason.code} {d.reason.label} ({d.get_attribution_display()})"
-        entries.append(
-            TimelineEntry(
-                at=d.started_at,
-                kind="delay_started",
-                text=f"delay started: {label}",
-                by=_username(d.recorded_by),
-            )
-        )
-        if d.ended_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=d.ended_at, kind="delay_ended", text=f"delay ended: {label}", by=None
-                )
-            )
-    for t in tasks:
-        entries.append(
-            TimelineEntry(
-                at=t.created_at,
-                kind="task_added",
-                text=f"task: {t.task_type.label} for {t.owner_organisation.name}, "
-                f"due {timezone.localtime(t.due_at):%d %b %Y %H:%M}",
-                by=_username(t.created_by),
-            )
-        )
-        if t.done_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=t.done_at, kind="task_done", text=f"task done: {t.task_type.label}", by=None
-                )
-            )
-    return sorted(entries, key=lambda e: e.at)
 
 
 # --- Endpoints -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from homeward.cases import alerts, daily_return, queries, rules, services
+from homeward.cases import alerts, daily_return, queries, rules, services, timeline
 from homeward.cases.forms import (
     CriteriaForm,
     DelayForm,
@@ -119,7 +119,9 @@ def detail(request, case_id: int):
     case = queries.case(actor, case_id)
     audit.record(actor, "case.view", case)
     today = queries.today()
-    tasks = list(case.tasks.select_related("task_type", "owner_organisation", "owner"))
+    tasks = list(
+        case.tasks.select_related("task_type", "owner_organisation", "owner", "created_by")
+    )
     days = rules.waiting_days(case.discharge_ready_date, today)
     legacy = case.council_id in queries.legacy_council_ids()
     return render(
@@ -141,7 +143,12 @@ def detail(request, case_id: int):
             "tasks": tasks,
             "delays": case.delays.select_related("reason"),
             "criteria": case.criteria.select_related("recorded_by"),
-            "timeline": _timeline(case, tasks),
+            "timeline": timeline.build(
+                case.transitions.select_related("by"),
+                case.criteria.select_related("recorded_by"),
+                case.delays.select_related("reason", "recorded_by"),
+                tasks,
+            ),
             "next_states": sorted(TRANSITIONS[case.state]),
             "state_labels": dict(CaseState.choices),
             "delay_form": DelayForm(),
@@ -150,44 +157,6 @@ def detail(request, case_id: int):
             "now": clock.now(),
         },
     )
-
-
-def _timeline(case, tasks) -> list[tuple]:
-    """Every dated event of the case, oldest first: (when, what, who)."""
-    labels = dict(CaseState.choices)
-    events = []
-    for t in case.transitions.select_related("by", "organisation"):
-        change = f"{labels.get(t.from_state, 'New case')} → {labels[t.to_state]}"
-        who = t.by.get_username() if t.by else "system"
-        where = f", {t.organisation.name}" if t.organisation else ""
-        why = f" ({t.reason})" if t.reason else ""
-        events.append((t.at, change + why, who + where))
-    for e in case.criteria.select_related("recorded_by"):
-        text = (
-            "Meets the criteria to reside again"
-            if e.meets_criteria
-            else ("No longer meets the criteria to reside")
-        )
-        who = e.recorded_by.get_username() if e.recorded_by else "system"
-        events.append((e.at, text + (f" ({e.note})" if e.note else ""), who))
-    for d in case.delays.select_related("reason", "recorded_by"):
-        who = d.recorded_by.get_username() if d.recorded_by else "system"
-        events.append(
-            (d.started_at, f"Delay: {d.reason.label} ({d.get_attribution_display()})", who)
-        )
-        if d.ended_at:
-            events.append((d.ended_at, f"Delay resolved: {d.reason.label}", ""))
-    for t in tasks:
-        events.append(
-            (
-                t.created_at,
-                f"Task set: {t.task_type.label}, due {timezone.localtime(t.due_at):%-d %b %H:%M}",
-                "",
-            )
-        )
-        if t.done_at:
-            events.append((t.done_at, f"Task done: {t.task_type.label}", ""))
-    return sorted(events, key=lambda e: e[0])
 
 
 def _act(request, case_id: int, form_class, apply):

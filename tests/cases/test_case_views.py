@@ -127,7 +127,7 @@ def test_case_page_is_audited_and_shows_timeline(client, coordinator, council):
     client.force_login(coordinator)
     html = client.get(f"/cases/{case.pk}/").content.decode()
     assert "No longer meets the criteria to reside" in html
-    assert "New case" in html
+    assert "Opened as identified" in html
     assert AuditEvent.objects.filter(action="case.view", object_id=str(case.pk)).exists()
 
 
