@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from homeward.cli import translate
@@ -88,3 +89,21 @@ def test_audit_log_refuses_delete_on_postgresql(coordinator):
 def test_system_actor_is_recorded_as_system():
     event = audit.record(SYSTEM, "directory.import", object_type="file", object_id="a.csv")
     assert (event.username, event.user, event.organisation) == ("system", None, None)
+
+
+@pytest.mark.django_db
+def test_sign_in_pauses_after_repeated_failures(client, coordinator):
+    cache.clear()
+    for _ in range(5):
+        response = client.post("/login/", {"username": "coordinator", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post(
+        "/login/", {"username": "coordinator", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    cache.clear()
+    response = client.post(
+        "/login/", {"username": "coordinator", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
