@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:case_id>/plan/", views.set_plan, name="plan"),
     path("<int:case_id>/transition/", views.transition, name="transition"),
     path("<int:case_id>/notices/", views.record_notices, name="notices"),
+    path("<int:case_id>/find-provider/", views.find_provider, name="find_provider"),
     path("legacy-notices/", views.legacy_notices, name="legacy_notices"),
 ]

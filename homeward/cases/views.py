@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from homeward.cases import alerts, daily_return, queries, rules, services, timeline
+from homeward.cases import alerts, daily_return, matching, queries, rules, services, timeline
 from homeward.cases.forms import (
     CriteriaForm,
     DelayForm,
@@ -30,8 +30,12 @@ from homeward.core import audit, clock
 from homeward.core.access import actor_for
 from homeward.core.models import OrganisationKind, Role
 from homeward.core.nhs_number import formatted
+from homeward.directory.models import Location
+from homeward.matching.model import Weights
+from homeward.matching.shortlist import shortlist, why_not_location
 
 HOSPITAL_KINDS = (OrganisationKind.TRUST, OrganisationKind.SITE)
+RADII = ("5", "10", "20", "40")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -376,3 +380,31 @@ def legacy_notices(request):
         "cases/legacy_notices.jinja",
         {"council": council, "enabled": council.pk in queries.legacy_council_ids()},
     )
+
+
+@login_required
+def find_provider(request, case_id: int):
+    """A ranked, explained shortlist of providers that can take this person now."""
+    actor = actor_for(request.user)
+    case = queries.case(actor, case_id)
+    radius = request.GET.get("radius", "20")
+    radius_km = float(radius) if radius in RADII else 20.0
+    context = {"case": case, "radius": radius, "radii": RADII, "matches": [], "problem": ""}
+    try:
+        need = matching.need_for(case, radius_km)
+    except matching.CannotMatch as exc:
+        context["problem"] = str(exc)
+        return render(request, "cases/find_provider.jinja", context)
+    table = matching.offer_table(need.care_type)
+    matches = shortlist(table, need, Weights(), k=20, now=clock.now())
+    locations = Location.objects.in_bulk([m.location_id for m in matches])
+    why = request.GET.get("why", "")
+    asked = Location.objects.filter(cqc_id=why).first() if why else None
+    audit.record(actor, "case.shortlist", case, shown=len(matches), radius_km=radius_km)
+    context.update(
+        matches=[(m, locations[m.location_id]) for m in matches],
+        asked=asked,
+        why_not=why_not_location(table, need, asked.pk, now=clock.now()) if asked else None,
+        why=why,
+    )
+    return render(request, "cases/find_provider.jinja", context)

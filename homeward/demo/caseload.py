@@ -73,6 +73,8 @@ REASONS = {
 CARE_TYPES = {"P1": "home-care", "P2": "d2a-bed", "P3": "nursing-dementia", "P0": None}
 ATTRIBUTION = {"R13": "social_care", "R15": "social_care", "R14": "nhs", "R11": "both"}
 TRAFFORD = "E08000009"
+# A home outcode in each demo council, so shortlists can search by distance from home.
+OUTCODES = {"Trafford": "M33", "Manchester": "M14", "Stockport": "SK4", "Salford": "M6"}
 # How far along the workflow a waiting case has got.
 STATE_PATHS = [
     [],
@@ -130,7 +132,9 @@ def load(
             family_name=str(rng.choice(FAMILY)),
             date_of_birth=date(1930, 1, 1) + timedelta(days=int(rng.integers(0, 365 * 35))),
             sex=str(rng.choice(["F", "M"])),
-            postcode="",
+            postcode=f"{OUTCODES[council.name]} {int(rng.integers(1, 9))}"
+            f"{str(rng.choice(list('ABDEFGHJLNPQRSTUWXYZ')))}"
+            f"{str(rng.choice(list('ABDEFGHJLNPQRSTUWXYZ')))}",
             council=council,
         )
         ready_at = now - timedelta(days=wait + (rng.uniform(2, 28) if discharged else 0))

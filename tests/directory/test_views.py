@@ -43,6 +43,7 @@ MATRIX = {
     "cases:plan": ("coordinator", "other_commissioner manager admin_user"),
     "cases:transition": ("coordinator", "other_commissioner manager admin_user"),
     "cases:notices": ("coordinator", "other_commissioner manager admin_user"),
+    "cases:find_provider": ("coordinator broker", "other_commissioner manager admin_user"),
     "cases:legacy_notices": ("commissioner", "coordinator broker manager admin_user"),
 }
 
