@@ -35,7 +35,7 @@ from homeward.cases.models import (
 )
 from homeward.core import audit, clock, nhs_number, postcodes
 from homeward.core.access import Actor, actor_for
-from homeward.core.models import Membership, Organisation, OrganisationKind
+from homeward.core.models import Organisation, OrganisationKind
 from homeward.directory.cqc import SPECIALISM_BANDS
 from homeward.directory.models import CareType
 
@@ -325,11 +325,11 @@ def _delay(d: DelayEpisode) -> DelayOut:
     )
 
 
-def _task(t: Task, now: datetime, owner_org: Organisation | None = None) -> TaskOut:
+def _task(t: Task, now: datetime) -> TaskOut:
     return TaskOut(
         id=t.pk,
         task_type=_code(t.task_type),
-        owner_organisation=_org(owner_org or t.owner_organisation),
+        owner_organisation=_org(t.owner_organisation),
         due_at=t.due_at,
         done_at=t.done_at,
         overdue=t.done_at is None and t.due_at < now,
@@ -456,9 +456,6 @@ def list_cases(request, params: Query[HubIn]):
         raise HttpError(400, f"sort must be one of {', '.join(queries.SORTS)}")
     hub_filter = queries.HubFilter(**params.model_dump())
     rows = queries.hub_list(actor, hub_filter)
-    # The hub query does not load the owners of tasks: fetch them all at once.
-    org_ids = {t.owner_organisation_id for r in rows for t in r.open_tasks}
-    orgs = Organisation.objects.in_bulk(org_ids) if org_ids else {}
     audit.record(
         actor,
         "case.list",
@@ -473,7 +470,7 @@ def list_cases(request, params: Query[HubIn]):
             CaseRow(
                 **_row_fields(r.case, r.days, r.rag),
                 open_delays=[_delay(d) for d in r.delays],
-                open_tasks=[_task(t, now, orgs.get(t.owner_organisation_id)) for t in r.open_tasks],
+                open_tasks=[_task(t, now) for t in r.open_tasks],
                 alerts=[AlertOut(**asdict(a)) for a in r.alerts],
             )
             for r in rows
@@ -692,24 +689,14 @@ def set_plan(request, case_id: int, payload: PlanIn):
     """Name the owner and the next action. Replaces owner, next action and dates; a missing
     pathway keeps the current one."""
     actor, c = _visible(request, case_id)
-    owner, owner_org = None, None
+    owner = None
     if payload.owner:
         owner = get_user_model().objects.filter(username=payload.owner).first()
-        case_orgs = [o for o in (c.trust_id, c.site_id, c.council_id, c.trust.parent_id) if o]
-        membership = (
-            Membership.objects.select_related("organisation")
-            .filter(user=owner, organisation_id__in=case_orgs)
-            .order_by("id")
-            .first()
-            if owner is not None
-            else None
-        )
-        if membership is None:
+        if owner is None:
             raise HttpError(
                 400,
                 f"{payload.owner!r} is not a user at an organisation that can see this case",
             )
-        owner_org = membership.organisation
     if payload.expected_discharge_date and payload.expected_discharge_date < c.admission_date:
         raise HttpError(400, "the expected discharge date cannot be before admission")
     pathway = _reference(CodeList.PATHWAY, payload.pathway, "pathway") if payload.pathway else None
@@ -718,7 +705,6 @@ def set_plan(request, case_id: int, payload: PlanIn):
         actor=actor,
         case=c,
         owner=owner,
-        owner_organisation=owner_org,
         next_action=payload.next_action,
         next_action_due=_aware(payload.next_action_due),
         expected_discharge_date=payload.expected_discharge_date,

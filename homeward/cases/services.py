@@ -303,7 +303,9 @@ def set_plan(
             )
         )
         if not orgs:
-            raise CaseError(f"{owner.get_username()} cannot see this case, so cannot own it")
+            raise CaseError(
+                f"{owner.get_username()!r} is not a user at an organisation that can see this case"
+            )
         if owner_organisation is None:
             owner_organisation = Organisation.objects.get(pk=orgs[0])
     if len(next_action.strip()) > 255:
