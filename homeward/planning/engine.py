@@ -364,6 +364,22 @@ def run(
             done += part.replications
             if progress:
                 progress(done, replications)
+    return join(parts, seed)
+
+
+def run_slice(scenario: Scenario, replications: int, seed: int, first: int, last: int) -> Runs:
+    """Replications `first` to `last - 1` of a run of `replications` with `seed`, in this
+    process: exactly what `run` gives those replications, so a run can be done in slices
+    (a web page reporting progress between them) and `join`ed."""
+    if not 0 <= first < last <= replications:
+        raise ValueError(f"replications {first} to {last} are not within 0 to {replications}")
+    seeds = np.random.SeedSequence(seed).spawn(replications)[first:last]
+    return Runs(scenario, seed, _simulate_block(scenario, seeds).services)
+
+
+def join(parts: Sequence[Runs], seed: int | None) -> Runs:
+    """Slices of one scenario's replications joined in the order given."""
+    scenario = parts[0].scenario
     return Runs(
         scenario,
         seed,

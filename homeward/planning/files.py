@@ -114,50 +114,53 @@ def _joined(values: Iterable[float]) -> str:
     return ";".join(repr(float(v)) for v in values)
 
 
-def from_rows(rows: Iterable[Mapping[str, Any]]) -> Scenario:
+def from_rows(
+    rows: Iterable[Mapping[str, Any]], *, label: str = "line", first: int = 2
+) -> Scenario:
     """The scenario of flat rows (header names as keys; line 2 is the first row), or a
-    ScenarioError naming the line and service of every problem."""
-    rows = [_clean(row, line) for line, row in enumerate(rows, start=2)]
+    ScenarioError naming the line and service of every problem. A form of rows rather than a
+    file names them with another `label` from another `first` number ("row 1")."""
+    rows = [_clean(row, f"{label} {n}") for n, row in enumerate(rows, start=first)]
     _check(bool(rows), "the file has no service rows")
     unknown = sorted(set(rows[0]) - set(COLUMNS))
     _check(not unknown, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
     missing = [c for c in (*REQUIRED_COLUMNS, "scenario", "start", "days") if c not in rows[0]]
     _check(not missing, f"missing column(s) {', '.join(missing)}")
-    head = _scenario_fields(rows)
+    head = _scenario_fields(rows, label, first)
     start = start_date(head["start"])
     services, problems = [], []
-    for line, row in enumerate(rows, start=2):
+    for n, row in enumerate(rows, start=first):
         try:
             services.append(Service.from_dict(_service_dict(row), start))
         except (ScenarioError, TypeError, ValueError) as exc:
-            problems.append(f"line {line} (service '{row.get('service', '')}'): {exc}")
+            problems.append(f"{label} {n} (service '{row.get('service', '')}'): {exc}")
     if problems:
         raise ScenarioError("\n".join(problems))
     return Scenario(head["scenario"], start, _whole(head["days"], "days"), tuple(services))
 
 
-def _clean(row: Mapping[str, Any], line: int) -> dict[str, str]:
+def _clean(row: Mapping[str, Any], line: str) -> dict[str, str]:
     """A row keyed by lower-case header with text values; a value outside the named columns
     (no header, or more values than headers) is an error, never dropped."""
     clean = {}
     for key, value in row.items():
         name = "" if key is None else str(key).strip().lower()
         text = ";".join(map(_text, value)) if isinstance(value, list) else _text(value)
-        _check(bool(name) or not text, f"line {line}: value '{text}' is in no named column")
+        _check(bool(name) or not text, f"{line}: value '{text}' is in no named column")
         if name:
             clean[name] = text
     return clean
 
 
-def _scenario_fields(rows: list[dict[str, str]]) -> dict[str, str]:
+def _scenario_fields(rows: list[dict[str, str]], label: str, first: int) -> dict[str, str]:
     """Scenario name, start and days from the first row; later rows blank or the same."""
     head = {key: rows[0].get(key, "") for key in ("scenario", "start", "days")}
     for key, value in head.items():
-        _check(bool(value), f"line 2: '{key}' is empty; give it on the first service row")
-    for line, row in enumerate(rows[1:], start=3):
+        _check(bool(value), f"{label} {first}: '{key}' is empty; give it on the first service row")
+    for n, row in enumerate(rows[1:], start=first + 1):
         for key, value in head.items():
             given = row.get(key, "")
-            _check(given in ("", value), f"line {line}: {key} '{given}' differs from '{value}'")
+            _check(given in ("", value), f"{label} {n}: {key} '{given}' differs from '{value}'")
     return head
 
 
@@ -239,33 +242,44 @@ def _changes(text: str) -> list[tuple[str, int]]:
 def load(path: str | Path) -> Scenario:
     """A scenario from a .json, .csv or .xlsx file, or a ScenarioError saying what is wrong."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    readers = {".json": _read_json, ".csv": _read_csv, ".xlsx": _read_xlsx}
-    _check(suffix in readers, f"{path.name}: a scenario file ends in .json, .csv or .xlsx")
+    _suffix(path.name)
+    return read(path.name, path.read_bytes())
+
+
+def _suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    _check(suffix in READERS, f"{name}: a scenario file ends in .json, .csv or .xlsx")
+    return suffix
+
+
+def read(name: str, content: bytes) -> Scenario:
+    """A scenario from a file's name (for its suffix) and bytes, such as an upload."""
+    suffix = _suffix(name)
     try:
-        return readers[suffix](path)
+        return READERS[suffix](content)
     except (UnicodeDecodeError, json.JSONDecodeError, zipfile.BadZipFile, KeyError) as exc:
-        raise ScenarioError(f"{path.name} cannot be read as {suffix[1:]}: {exc}") from None
+        raise ScenarioError(f"{name} cannot be read as {suffix[1:]}: {exc}") from None
 
 
-def _read_json(path: Path) -> Scenario:
-    return Scenario.from_dict(json.loads(path.read_text(encoding="utf-8")))
+def _read_json(content: bytes) -> Scenario:
+    data = json.loads(content.decode("utf-8"))
+    _check(isinstance(data, dict), "a JSON scenario is an object with name, start, days, services")
+    return Scenario.from_dict(data)
 
 
-def _read_csv(path: Path) -> Scenario:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return from_rows(csv.DictReader(handle))
+def _read_csv(content: bytes) -> Scenario:
+    return from_rows(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
-def _read_xlsx(path: Path) -> Scenario:
-    return from_rows(_xlsx_rows(path))
+def _read_xlsx(content: bytes) -> Scenario:
+    return from_rows(_xlsx_rows(io.BytesIO(content)))
 
 
-def _xlsx_rows(path: Path) -> list[dict[str, Any]]:
+def _xlsx_rows(handle: io.BytesIO) -> list[dict[str, Any]]:
     """The first worksheet's rows as dicts keyed by its header row (blank rows skipped)."""
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(handle, read_only=True, data_only=True)
     try:
         lines = book.worksheets[0].iter_rows(values_only=True)
         header = [_text(cell) for cell in next(lines, ())]
@@ -273,6 +287,9 @@ def _xlsx_rows(path: Path) -> list[dict[str, Any]]:
     finally:
         book.close()
     return [row for row in rows if any(v not in (None, "") for v in row.values())]
+
+
+READERS = {".json": _read_json, ".csv": _read_csv, ".xlsx": _read_xlsx}
 
 
 def save(scenario: Scenario, path: str | Path) -> None:
@@ -299,6 +316,11 @@ def to_csv(scenario: Scenario) -> str:
 
 
 def _save_xlsx(scenario: Scenario, path: Path) -> None:
+    path.write_bytes(to_xlsx(scenario))
+
+
+def to_xlsx(scenario: Scenario) -> bytes:
+    """The scenario as an xlsx workbook in the flat layout (sheet `services`)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -307,7 +329,9 @@ def _save_xlsx(scenario: Scenario, path: Path) -> None:
     sheet.append(list(COLUMNS))
     for row in to_rows(scenario):
         sheet.append([_cell(column, row[column]) for column in COLUMNS])
-    book.save(path)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _cell(column: str, text: str) -> str | float:

@@ -90,19 +90,31 @@ def compare(base: Runs, *others: Runs) -> dict[str, Any]:
                 f"replications, '{base.scenario.name}' with seed {base.seed} and "
                 f"{base.replications}: compare runs of the same seed and replications"
             )
-    before = scenario_totals(base)
+    return compare_totals(
+        base.seed,
+        [(runs.scenario.name, scenario_totals(runs)) for runs in (base, *others)],
+    )
+
+
+def compare_totals(
+    seed: int | None, named: list[tuple[str, dict[str, np.ndarray]]]
+) -> dict[str, Any]:
+    """`compare` from each scenario's per-replication totals (`scenario_totals`), the first
+    being the base; all must come from runs of the same seed and replications."""
+    base, before = named[0][0], {k: np.asarray(v, dtype=float) for k, v in named[0][1].items()}
+    lengths = {len(totals["cost"]) for _, totals in named}
+    if len(lengths) != 1:
+        raise ValueError("compare runs of the same seed and replications")
     return {
-        "base": base.scenario.name,
-        "seed": base.seed,
-        "replications": base.replications,
+        "base": base,
+        "seed": seed,
+        "replications": lengths.pop(),
         "scenarios": [
             {
-                "scenario": runs.scenario.name,
-                "totals": {key: interval(v) for key, v in scenario_totals(runs).items()},
-                "change": {
-                    key: interval(v - before[key]) for key, v in scenario_totals(runs).items()
-                },
+                "scenario": name,
+                "totals": {key: interval(v) for key, v in totals.items()},
+                "change": {key: interval(np.asarray(v) - before[key]) for key, v in totals.items()},
             }
-            for runs in (base, *others)
+            for name, totals in named
         ],
     }
