@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from homeward.cases.matching import OFFERS
 from homeward.core import clock
 from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 from homeward.directory.models import CapacityReport, CapacitySource, Location, ServiceOffer
@@ -25,6 +26,12 @@ PASSWORD = "correct-horse-battery"
 def _fast_passwords(settings):
     # Real hashing is deliberately slow; tests check behaviour, not the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_offer_tables():
+    # Each test builds its own directory; a table cached by an earlier test must not leak in.
+    OFFERS.clear()
 
 
 def real_file(relative: str) -> Path:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("sign-out/", core_views.logout_confirm, name="logout_confirm"),
     path("directory/", include("homeward.directory.urls")),
     path("cases/", include("homeward.cases.urls")),
+    path("brokerage/", include("homeward.brokerage.urls")),
     path("api/v1/", api.urls),
 ]

@@ -126,3 +126,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class IdempotentRequest(models.Model):
+    """An API write sent with an `Idempotency-Key`: the first answer is kept, so a client that
+    retries after a timeout gets the same answer instead of a second booking. `status` is null
+    while the first request is still running."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotentrequest_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status or 'running'})"

@@ -201,6 +201,7 @@ class CapacitySource(models.TextChoices):
     CSV = "csv", "Capacity Tracker upload"
     API = "api", "API"
     DEMO = "demo", "Demo data"
+    PLACEMENT = "placed", "Placement confirmed"
 
 
 class CapacityReport(models.Model):

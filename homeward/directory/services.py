@@ -97,7 +97,7 @@ def set_compliance(*, actor: Actor, location: Location, state: str, reason: str)
             organisation=actor.organisation,
             at=clock.now(),
         )
-        Location.objects.filter(pk=location.pk).update(compliance=state)
+        Location.objects.filter(pk=location.pk).update(compliance=state, updated_at=clock.now())
         location.compliance = state
         audit.record(actor, "location.compliance", location, state=state, reason=reason)
     return flag
