@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from homeward.api.auth import AUTH
 from homeward.api.cases import router as cases_router
 from homeward.api.directory import router as directory_router
+from homeward.api.scenarios import router as scenarios_router
 
 api = NinjaAPI(
     title="Homeward API",
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/", directory_router)
 api.add_router("/", cases_router)
+api.add_router("/", scenarios_router)
 
 
 @api.exception_handler(Http404)

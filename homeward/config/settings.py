@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "homeward.directory",
     "homeward.cases",
     "homeward.demo",
+    "homeward.scenarios",
     "homeward.performance",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("directory/", include("homeward.directory.urls")),
     path("cases/", include("homeward.cases.urls")),
     path("brokerage/", include("homeward.brokerage.urls")),
+    path("planning/", include("homeward.scenarios.urls")),
     path("api/v1/", api.urls),
 ]

@@ -19,6 +19,11 @@ ITEMS = [
     ("directory:capacity", "Report vacancies", {Role.PROVIDER_MANAGER, Role.ADMINISTRATOR}),
     ("directory:import", "Import CQC data", {Role.ADMINISTRATOR}),
     ("directory:care_types", "Care types", {Role.ADMINISTRATOR}),
+    (
+        "scenarios:list",
+        "Planning",
+        {Role.ANALYST, Role.COMMISSIONER, Role.SYSTEM_LEADER, Role.ADMINISTRATOR},
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ eight weeks of data). Pure NumPy: counts in, arrays out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,3 +115,27 @@ def _quantile(mean: float, dispersion: float, q: float) -> int:
         first, ratios = r * np.log(p), np.log((k - 1 + r) / k) + np.log1p(-p)
     cumulative = np.cumsum(np.exp(first + np.concatenate([[0.0], np.cumsum(ratios)])))
     return int(min(np.searchsorted(cumulative, q), k[-1]))
+
+
+def demand_from_forecasts(scenario, forecasts: Mapping[str, Forecast]):
+    """`scenario` with each service's demand taken from its pathway's forecast: the forecast's
+    mean a day shared between the pathway's services in proportion to their current demand
+    (equally when all are zero), and its weekday pattern as the weekday profile. Services of
+    pathways without a forecast, or whose forecast is zero, keep their demand."""
+    services = list(scenario.services)
+    for pathway, found in forecasts.items():
+        level = float(found.mean.mean())
+        chosen = [i for i, s in enumerate(services) if s.pathway == pathway]
+        if not chosen or level <= 0:
+            continue
+        current = np.array([np.mean(services[i].demand.rate) for i in chosen])
+        total = current.sum()
+        shares = current / total if total > 0 else np.full(len(chosen), 1 / len(chosen))
+        weekdays = (found.first.weekday() + np.arange(found.mean.size)) % 7
+        profile = tuple(round(float(found.mean[weekdays == w].mean() / level), 3) for w in range(7))
+        for index, share in zip(chosen, shares, strict=True):
+            demand = replace(
+                services[index].demand, rate=round(level * float(share), 3), weekday=profile
+            )
+            services[index] = replace(services[index], demand=demand)
+    return replace(scenario, services=tuple(services))
