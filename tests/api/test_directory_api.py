@@ -33,6 +33,11 @@ API_MATRIX = {
     ("POST", "/api/v1/cases/{case_id}/tasks/{task_id}/complete"),
     ("PUT", "/api/v1/cases/{case_id}/plan"),
     ("GET", "/api/v1/daily-return"),
+    # Planning scenarios: scoping per operation is tested in tests/scenarios/test_api.py.
+    ("GET", "/api/v1/scenarios"),
+    ("POST", "/api/v1/scenarios"),
+    ("GET", "/api/v1/scenarios/{scenario_id}"),
+    ("POST", "/api/v1/scenarios/{scenario_id}/runs"),
 }
 
 

@@ -45,6 +45,21 @@ MATRIX = {
     "cases:notices": ("coordinator", "other_commissioner manager admin_user"),
     "cases:find_provider": ("coordinator broker", "other_commissioner manager admin_user"),
     "cases:legacy_notices": ("commissioner", "coordinator broker manager admin_user"),
+    # Planning scenarios: analysts, commissioners, system leaders and administrators, each
+    # seeing only their organisation's scenarios; exercised in tests/scenarios/test_views.py.
+    "scenarios:list": ("commissioner admin_user", "coordinator broker manager"),
+    "scenarios:upload": ("commissioner admin_user", "coordinator broker manager"),
+    "scenarios:example": ("commissioner admin_user", "coordinator broker manager"),
+    "scenarios:compare": ("commissioner admin_user", "coordinator broker manager"),
+    "scenarios:detail": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    "scenarios:download": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    "scenarios:copy": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    "scenarios:fill_demand": ("commissioner", "other_commissioner admin_user coordinator"),
+    "scenarios:start_run": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    "scenarios:capacity": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    "scenarios:capacity_copy": ("commissioner", "other_commissioner admin_user coordinator"),
+    "scenarios:run": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    "scenarios:run_step": ("commissioner", "other_commissioner admin_user coordinator manager"),
 }
 
 
