@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from homeward.api.auth import AUTH
+from homeward.api.capacity_requests import router as capacity_requests_router
 from homeward.api.cases import router as cases_router
 from homeward.api.directory import router as directory_router
 from homeward.api.scenarios import router as scenarios_router
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", directory_router)
 api.add_router("/", cases_router)
+api.add_router("/", capacity_requests_router)
 api.add_router("/", scenarios_router)
 
 

@@ -33,6 +33,13 @@ API_MATRIX = {
     ("POST", "/api/v1/cases/{case_id}/tasks/{task_id}/complete"),
     ("PUT", "/api/v1/cases/{case_id}/plan"),
     ("GET", "/api/v1/daily-return"),
+    # Capacity requests: scoping per operation is tested in
+    # tests/brokerage/test_capacity_requests.py.
+    ("GET", "/api/v1/capacity-requests"),
+    ("POST", "/api/v1/capacity-requests"),
+    ("GET", "/api/v1/capacity-requests/{request_id}"),
+    ("POST", "/api/v1/capacity-requests/{request_id}/close"),
+    ("PUT", "/api/v1/capacity-requests/{request_id}/offer"),
     # Planning scenarios: scoping per operation is tested in tests/scenarios/test_api.py.
     ("GET", "/api/v1/scenarios"),
     ("POST", "/api/v1/scenarios"),

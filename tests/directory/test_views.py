@@ -45,6 +45,16 @@ MATRIX = {
     "cases:notices": ("coordinator", "other_commissioner manager admin_user"),
     "cases:find_provider": ("coordinator broker", "other_commissioner manager admin_user"),
     "cases:legacy_notices": ("commissioner", "coordinator broker manager admin_user"),
+    # Capacity requests: the sending council or ICB sees every answer, a provider only its own;
+    # exercised in tests/brokerage/test_capacity_requests.py.
+    "brokerage:requests": ("commissioner broker manager", "coordinator admin_user"),
+    "brokerage:new_request": ("commissioner broker", "manager coordinator admin_user"),
+    "brokerage:request": (
+        "commissioner broker manager",
+        "other_commissioner coordinator admin_user",
+    ),
+    "brokerage:offer_capacity": ("manager other_manager", "commissioner coordinator admin_user"),
+    "brokerage:close_request": ("commissioner broker", "other_commissioner manager coordinator"),
     # Planning scenarios: analysts, commissioners, system leaders and administrators, each
     # seeing only their organisation's scenarios; exercised in tests/scenarios/test_views.py.
     "scenarios:list": ("commissioner admin_user", "coordinator broker manager"),
