@@ -15,6 +15,11 @@ HOSPITAL_AND_HUB = {
 ITEMS = [
     ("cases:hub", "Waiting list", HOSPITAL_AND_HUB),
     ("cases:daily_return", "Daily return", {Role.DISCHARGE_COORDINATOR, Role.SYSTEM_LEADER}),
+    (
+        "brokerage:requests",
+        "Capacity requests",
+        {Role.COMMISSIONER, Role.BROKER, Role.PROVIDER_MANAGER},
+    ),
     ("directory:search", "Care directory", None),
     ("directory:capacity", "Report vacancies", {Role.PROVIDER_MANAGER, Role.ADMINISTRATOR}),
     ("directory:import", "Import CQC data", {Role.ADMINISTRATOR}),
