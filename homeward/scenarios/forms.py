@@ -89,5 +89,9 @@ def _tidy(column: str, text: str) -> str:
 
 
 def _number(text: str) -> str:
-    value = float(text)
+    """A number without a needless '.0'; anything else as typed."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
     return str(int(value)) if value.is_integer() else repr(value)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -312,7 +312,8 @@ def capacity_copy(request, scenario_id: int):
         places = int(request.POST.get("places", ""))
         made = services.copy_with_capacity(actor, scenario, request.POST.get("service", ""), places)
     except (ValueError, ScenarioError) as exc:
-        raise Http404("No such service or capacity") from exc
+        messages.error(request, f"Not copied: {exc}")
+        return redirect("scenarios:capacity", scenario_id=scenario.pk)
     messages.success(request, f"Copied to '{made.name}'")
     return redirect("scenarios:detail", scenario_id=made.pk)
 
