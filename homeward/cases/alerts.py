@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from homeward.brokerage import rules as brokerage_rules
 from homeward.cases import rules
 
 WAIT_STEPS = (21, 14, 7)
@@ -22,10 +23,13 @@ class Alert:
     text: str
 
 
-def for_case(case, tasks, today: date, now: datetime, legacy_notices: bool = False) -> list[Alert]:
+def for_case(
+    case, tasks, today: date, now: datetime, legacy_notices: bool = False, referrals=()
+) -> list[Alert]:
     """Every alert that holds for an open case now, most severe first. `legacy_notices` says
-    whether the council of residence uses the repealed assessment and discharge notices."""
-    alerts = []
+    whether the council of residence uses the repealed assessment and discharge notices;
+    `referrals` are the case's live referrals (with their offer's location)."""
+    alerts = _referral_alerts(referrals, now)
     if legacy_notices:
         relevant = rules.legacy_relevant_day(
             _date(case.assessment_notice_at),
@@ -66,3 +70,29 @@ def for_case(case, tasks, today: date, now: datetime, legacy_notices: bool = Fal
     if not case.next_action and not open_tasks:
         alerts.append(Alert("no-plan", "amber", "No plan: no next action and no open task"))
     return sorted(alerts, key=lambda a: a.severity != "red")
+
+
+def _referral_alerts(referrals, now: datetime) -> list[Alert]:
+    """An accepted referral waits for the hub to confirm it; an unanswered one is warned about
+    in the hours before its deadline."""
+    found = []
+    for referral in referrals:
+        name = referral.offer.location.name
+        if referral.state == "accepted":
+            found.append(
+                Alert(
+                    f"referral-accepted-{referral.pk}",
+                    "amber",
+                    f"{name} accepted: confirm the placement",
+                )
+            )
+        elif brokerage_rules.due_soon(referral.state, referral.deadline, now):
+            found.append(
+                Alert(
+                    f"referral-due-{referral.pk}",
+                    "amber",
+                    f"No answer yet from {name}: the referral expires at "
+                    f"{timezone.localtime(referral.deadline):%H:%M}",
+                )
+            )
+    return found

@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from homeward.brokerage.models import LIVE_REFERRAL_STATES, Referral
 from homeward.cases import alerts
 from homeward.cases.models import OPEN_STATES, AlertNotice, DischargeCase, Task
 from homeward.core import clock
@@ -36,8 +37,14 @@ def deliver(*, base_url: str = "") -> DeliveryReport:
     tasks: dict[int, list[Task]] = {}
     for task in Task.objects.filter(case__in=cases, done_at=None).select_related("task_type"):
         tasks.setdefault(task.case_id, []).append(task)
+    referrals: dict[int, list[Referral]] = {}
+    live = Referral.objects.filter(case__in=cases, state__in=LIVE_REFERRAL_STATES)
+    for referral in live.select_related("offer__location"):
+        referrals.setdefault(referral.case_id, []).append(referral)
     for case in cases:
-        current = alerts.for_case(case, tasks.get(case.pk, []), today, now)
+        current = alerts.for_case(
+            case, tasks.get(case.pk, []), today, now, referrals=referrals.get(case.pk, [])
+        )
         if not current:
             continue
         recipient = _recipient(case)

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from homeward.brokerage.models import LIVE_REFERRAL_STATES, Referral
 from homeward.cases import alerts, rules
 from homeward.cases.models import (
     OPEN_STATES,
@@ -112,6 +113,13 @@ def _rows(qs: QuerySet[DischargeCase], today: date, now) -> list[HubRow]:
             ),
             to_attr="open_task_list",
         ),
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.filter(state__in=LIVE_REFERRAL_STATES).select_related(
+                "offer__location"
+            ),
+            to_attr="live_referrals",
+        ),
     )
     legacy = legacy_council_ids()
     rows = []
@@ -125,7 +133,12 @@ def _rows(qs: QuerySet[DischargeCase], today: date, now) -> list[HubRow]:
                 delays=c.open_delays,
                 open_tasks=c.open_task_list,
                 alerts=alerts.for_case(
-                    c, c.open_task_list, today, now, legacy_notices=c.council_id in legacy
+                    c,
+                    c.open_task_list,
+                    today,
+                    now,
+                    legacy_notices=c.council_id in legacy,
+                    referrals=c.live_referrals,
                 ),
             )
         )

@@ -11,6 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from homeward.brokerage import queries as brokerage_queries
+from homeward.brokerage import rules as brokerage_rules
+from homeward.brokerage import services as brokerage_services
+from homeward.brokerage.models import LIVE_REFERRAL_STATES, ReferralState
 from homeward.cases import alerts, daily_return, matching, queries, rules, services, timeline
 from homeward.cases.forms import (
     CriteriaForm,
@@ -31,11 +35,11 @@ from homeward.core.access import actor_for
 from homeward.core.models import OrganisationKind, Role
 from homeward.core.nhs_number import formatted
 from homeward.directory.models import Location
-from homeward.matching.model import Weights
 from homeward.matching.shortlist import shortlist, why_not_location
 
 HOSPITAL_KINDS = (OrganisationKind.TRUST, OrganisationKind.SITE)
 RADII = ("5", "10", "20", "40")
+REFERRING_ROLES = (Role.DISCHARGE_COORDINATOR, Role.HUB_MEMBER, Role.BROKER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -128,6 +132,8 @@ def detail(request, case_id: int):
     )
     days = rules.waiting_days(case.discharge_ready_date, today)
     legacy = case.council_id in queries.legacy_council_ids()
+    referrals = brokerage_queries.of_case(case)
+    now = clock.now()
     return render(
         request,
         "cases/detail.jinja",
@@ -141,7 +147,14 @@ def detail(request, case_id: int):
                 case.discharge_notice_at and timezone.localtime(case.discharge_notice_at).date(),
                 case.proposed_discharge_date,
             ),
-            "alerts": alerts.for_case(case, tasks, today, clock.now(), legacy_notices=legacy)
+            "alerts": alerts.for_case(
+                case,
+                tasks,
+                today,
+                now,
+                legacy_notices=legacy,
+                referrals=[r for r in referrals if r.state in LIVE_REFERRAL_STATES],
+            )
             if case.state not in (CaseState.DISCHARGED, CaseState.CANCELLED)
             else [],
             "tasks": tasks,
@@ -158,7 +171,14 @@ def detail(request, case_id: int):
             "delay_form": DelayForm(),
             "task_form": TaskForm(initial={"owner_organisation": actor.organisation.code}),
             "formatted": formatted,
-            "now": clock.now(),
+            "now": now,
+            "referrals": [
+                (r, brokerage_rules.effective_state(r.state, r.deadline, now)) for r in referrals
+            ],
+            "placements": brokerage_queries.placements_of_case(case),
+            "can_broker": actor.role in REFERRING_ROLES,
+            "referral_labels": dict(ReferralState.choices),
+            "placement_moves": brokerage_rules.PLACEMENT_TRANSITIONS,
         },
     )
 
@@ -396,7 +416,8 @@ def find_provider(request, case_id: int):
         context["problem"] = str(exc)
         return render(request, "cases/find_provider.jinja", context)
     table = matching.offer_table(need.care_type)
-    matches = shortlist(table, need, Weights(), k=20, now=clock.now())
+    weights = brokerage_services.weights_for(case.council)
+    matches = shortlist(table, need, weights, k=20, now=clock.now())
     locations = Location.objects.in_bulk([m.location_id for m in matches])
     why = request.GET.get("why", "")
     asked = Location.objects.filter(cqc_id=why).first() if why else None
@@ -406,5 +427,11 @@ def find_provider(request, case_id: int):
         asked=asked,
         why_not=why_not_location(table, need, asked.pk, now=clock.now()) if asked else None,
         why=why,
+        weights=dict(zip(brokerage_services.WEIGHT_FIELDS, weights.as_tuple(), strict=True)),
+        weight_total=sum(weights.as_tuple()),
+        can_refer=actor.role in REFERRING_ROLES,
+        referred=set(
+            case.referrals.filter(state__in=LIVE_REFERRAL_STATES).values_list("offer_id", flat=True)
+        ),
     )
     return render(request, "cases/find_provider.jinja", context)

@@ -36,9 +36,10 @@ INSTALLED_APPS = [
     "homeward.core",
     "homeward.directory",
     "homeward.cases",
+    "homeward.brokerage",
     "homeward.demo",
-    "homeward.scenarios",
     "homeward.performance",
+    "homeward.scenarios",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,9 @@ HOSPITAL_AND_HUB = {
 ITEMS = [
     ("cases:hub", "Waiting list", HOSPITAL_AND_HUB),
     ("cases:daily_return", "Daily return", {Role.DISCHARGE_COORDINATOR, Role.SYSTEM_LEADER}),
+    ("brokerage:allocate", "Allocate area", {Role.BROKER, Role.COMMISSIONER}),
+    ("brokerage:inbox", "Referrals", {Role.PROVIDER_MANAGER}),
+    ("brokerage:weights", "Ranking", {Role.COMMISSIONER}),
     (
         "brokerage:requests",
         "Capacity requests",

@@ -45,6 +45,15 @@ MATRIX = {
     "cases:notices": ("coordinator", "other_commissioner manager admin_user"),
     "cases:find_provider": ("coordinator broker", "other_commissioner manager admin_user"),
     "cases:legacy_notices": ("commissioner", "coordinator broker manager admin_user"),
+    # Brokerage: referral scoping and answers are tested in tests/brokerage/test_views.py.
+    "brokerage:refer": ("coordinator broker", "other_commissioner manager admin_user"),
+    "brokerage:inbox": ("manager", "coordinator broker commissioner admin_user"),
+    "brokerage:referral": ("manager", "other_manager coordinator commissioner"),
+    "brokerage:confirm": ("coordinator broker", "other_commissioner manager admin_user"),
+    "brokerage:withdraw": ("coordinator broker", "other_commissioner manager admin_user"),
+    "brokerage:move_placement": ("coordinator broker", "other_commissioner manager"),
+    "brokerage:weights": ("commissioner", "coordinator broker manager admin_user"),
+    "brokerage:allocate": ("broker commissioner", "coordinator manager admin_user"),
     # Capacity requests: the sending council or ICB sees every answer, a provider only its own;
     # exercised in tests/brokerage/test_capacity_requests.py.
     "brokerage:requests": ("commissioner broker manager", "coordinator admin_user"),
