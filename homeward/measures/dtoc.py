@@ -278,7 +278,7 @@ def _sheet_for(sheets: dict[str, Rows], breakdown: str) -> tuple[str, Rows] | No
 class _Reader:
     def __init__(self, source: str, sheets: dict[str, Rows]):
         self.source = source
-        self.sheets = sheets
+        self.sheets = {name: _rectangular(rows) for name, rows in sheets.items()}
         self.rejections: list[Problem] = []
         self.warnings: list[Problem] = []
         self.rows_read = 0
@@ -307,7 +307,6 @@ class _Reader:
             raise UnreadableFile(f"{self.source}: no 'Period:' row naming the month")
         for area in [*self.areas.values(), *([self.england] if self.england else [])]:
             self._check_area(area)
-        self._check_beds()
         return DtocWorkbook(
             source=self.source,
             period=self.period,
@@ -326,7 +325,7 @@ class _Reader:
     def _note_period(self, sheet: str, meta: dict[str, Any]) -> None:
         for key in ("published", "revised", "status"):
             self.meta.setdefault(key, meta.get(key, ""))
-        if "period" not in meta:
+        if not text(meta.get("period", "")):
             return
         period = month_of(meta["period"])
         if period is None:
@@ -381,10 +380,12 @@ class _Reader:
                 continue
             seen[area.key] = line
             area.lines[sheet] = line
+            row_days: dict[str, int | None] = {}
             for key in wanted:
                 if key not in days:
                     continue
-                value, problem = days_cell(row[days[key]] if days[key] < len(row) else "")
+                value, problem = days_cell(row[days[key]])
+                row_days[key] = value
                 if problem:
                     self._warn(sheet, line, f"{area.name}, {key}: {problem}; kept as missing")
                 elif value is None and key != "total":
@@ -397,7 +398,7 @@ class _Reader:
                     area.values[key] = value
             for key, j in beds.items():
                 if key in wanted:
-                    area.published_beds[key] = _beds_cell(row[j] if j < len(row) else "")
+                    self._beds(area, sheet, line, key, _beds_cell(row[j]), row_days.get(key))
 
     def _area(self, sheet: str, line: int, name: str, dh: str, ons: str, region: str):
         if name.lower() == "england":
@@ -474,21 +475,26 @@ class _Reader:
                     f"but the total is {area.total:,}",
                 )
 
-    def _check_beds(self) -> None:
+    def _beds(
+        self,
+        area: AreaFigures,
+        sheet: str,
+        line: int,
+        key: str,
+        published: float | None,
+        days: int | None,
+    ) -> None:
+        area.published_beds.setdefault(key, published)
+        if published is None or days is None or self.period is None:
+            return
         month_days = days_in_month(self.period)
-        for area in [*self.areas.values(), *([self.england] if self.england else [])]:
-            for key, published in area.published_beds.items():
-                days = area.total if key == "total" else area.values.get(key)
-                if published is None or days is None:
-                    continue
-                if abs(published - days / month_days) > _BEDS_TOLERANCE * max(1.0, published):
-                    self._warn(
-                        "",
-                        0,
-                        f"{area.name}, {key}: published {published:.4f} delayed beds per day, "
-                        f"but {days:,} delayed days / {month_days} days = "
-                        f"{days / month_days:.4f}",
-                    )
+        if abs(published - days / month_days) > _BEDS_TOLERANCE * max(1.0, published):
+            self._warn(
+                sheet,
+                line,
+                f"{area.name}, {key}: published {published:.4f} delayed beds per day, but "
+                f"{days:,} delayed days / {month_days} days = {days / month_days:.4f}",
+            )
 
     def _england_sheet(self) -> list[DetailCell]:
         for sheet, rows in self.sheets.items():
@@ -553,6 +559,12 @@ class _Reader:
 
     def _warn(self, sheet: str, line: int, reason: str) -> None:
         self.warnings.append(Problem(sheet, line, reason))
+
+
+def _rectangular(rows: Rows) -> Rows:
+    """Rows padded with blanks to one width, as calamine gives them (other sources may not)."""
+    width = max((len(r) for r in rows), default=0)
+    return [list(r) + [""] * (width - len(r)) for r in rows]
 
 
 def parse_sheets(source: str, sheets: dict[str, Rows]) -> DtocWorkbook:
