@@ -49,13 +49,18 @@ class OfferForm(forms.Form):
         label="Anything the commissioner should know",
         max_length=500,
         required=False,
-        widget=forms.Textarea,
     )
 
     def __init__(self, *args, locations=None, **kwargs):
         super().__init__(*args, **kwargs)
         if locations is not None:
             self.fields["location"].queryset = locations
+        self.fields["location"].label_from_instance = _place
 
     def terms(self) -> OfferTerms:
         return OfferTerms(**self.cleaned_data)
+
+
+def _place(location: Location) -> str:
+    """How a provider recognises its own location in the list: name and postcode."""
+    return f"{location.name}, {location.postcode}" if location.postcode else location.name

@@ -335,6 +335,7 @@ def test_detail_shows_who_answered(client, commissioner, answered):
     for text in (SUNRISE, ELSEWHERE, "Sunrise Home Care", "£1,250.00", "£1,180.50", "80 hours"):
         assert text in html
     assert "2 providers answered, offering 120 hours a week" in html
+    assert '<a href="mailto:priya.shah@example.org">' in html
     assert "Close this request" in html
 
 
