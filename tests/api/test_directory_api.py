@@ -33,6 +33,20 @@ API_MATRIX = {
     ("POST", "/api/v1/cases/{case_id}/tasks/{task_id}/complete"),
     ("PUT", "/api/v1/cases/{case_id}/plan"),
     ("GET", "/api/v1/daily-return"),
+    # Brokerage: scoping per operation is tested in tests/brokerage/test_api.py.
+    ("GET", "/api/v1/cases/{case_id}/shortlist"),
+    ("GET", "/api/v1/cases/{case_id}/why-not/{cqc_id}"),
+    ("GET", "/api/v1/cases/{case_id}/referrals"),
+    ("POST", "/api/v1/cases/{case_id}/referrals"),
+    ("GET", "/api/v1/referrals"),
+    ("GET", "/api/v1/referrals/{referral_id}"),
+    ("POST", "/api/v1/referrals/{referral_id}/response"),
+    ("POST", "/api/v1/referrals/{referral_id}/withdraw"),
+    ("POST", "/api/v1/referrals/{referral_id}/placement"),
+    ("POST", "/api/v1/placements/{placement_id}/transitions"),
+    ("GET", "/api/v1/weights"),
+    ("PUT", "/api/v1/weights"),
+    ("GET", "/api/v1/allocation"),
     # Capacity requests: scoping per operation is tested in
     # tests/brokerage/test_capacity_requests.py.
     ("GET", "/api/v1/capacity-requests"),

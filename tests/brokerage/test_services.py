@@ -4,11 +4,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from homeward.brokerage import rules, services
 from homeward.brokerage.models import Placement, Referral, ReferralState
 from homeward.brokerage.services import BrokerageError, PlacementTerms
+from homeward.cases import alerts
 from homeward.cases.models import CaseState
 from homeward.core import clock
 from homeward.core.access import actor_for
@@ -192,3 +194,20 @@ def test_weights_are_per_council(commissioner, other_commissioner, council, othe
 def test_rules_name_what_is_possible():
     with pytest.raises(rules.TransitionNotAllowed, match="it can become: placed, withdrawn"):
         rules.check(rules.REFERRAL_TRANSITIONS, "referral", "accepted", "declined")
+
+
+def test_the_periodic_job_expires_overdue_referrals(hub, ready_case, homes, capsys):
+    referral = services.refer(actor=hub, case=ready_case, offer_ids=[homes[0].pk])[0]
+    Referral.objects.filter(pk=referral.pk).update(deadline=clock.now() - timedelta(seconds=1))
+    call_command("alerts_send", base_url="https://h.example")
+    assert "expired 1 unanswered referral" in capsys.readouterr().out
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.EXPIRED
+
+
+def test_alerts_warn_before_a_referral_expires(hub, ready_case, homes):
+    referral = services.refer(
+        actor=hub, case=ready_case, offer_ids=[homes[0].pk], deadline_hours=2
+    )[0]
+    found = alerts.for_case(ready_case, [], clock.now().date(), clock.now(), referrals=[referral])
+    assert any(a.key == f"referral-due-{referral.pk}" and "Oak Lodge" in a.text for a in found)
