@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 ATTRIBUTIONS = ("nhs", "social_care", "both")
 TYPES_OF_CARE = ("acute", "non_acute")
 REASONS = ("A", "B", "C", "Di", "Dii", "E", "F", "G", "H", "I", "O")
@@ -196,6 +198,71 @@ def measure(
     elif population_ok:
         result.adults_18_plus = weighted_adults / result.days
     return result
+
+
+def measure_many(
+    areas: Sequence[str],
+    period: Sequence[dt.date],
+    present: np.ndarray,
+    values: np.ndarray,
+    collected: np.ndarray,
+    adults: np.ndarray,
+) -> dict[str, DtocMeasures]:
+    """`measure` for many areas at once, with NumPy; the results are identical.
+
+    `period` is the run of months (first days); `present[a, m]` says area a has figures for
+    month m; `values[a, m, k]` holds the total (k = 0) and then each field in FIELDS, NaN where
+    missing; `collected[m, k - 1]` says month m's release collected field k; `adults[a, m]` is
+    the month's adults 18+, NaN where no estimate is loaded.
+
+    1. Days per area = the days of the months present; delayed days and each field are summed
+       over those months, with NaN (missing) and not-collected cells spoiling their sums.
+    2. The population is weighted by days; any present month without one spoils it.
+    3. The listed gaps are read off the masks month by month, in the order `measure` gives."""
+    n_areas = len(areas)
+    days = np.array([days_in_month(m) for m in period], dtype=np.int64)
+    present = present.astype(bool)
+    gap = np.isnan(values) & present[:, :, None]
+    uncollected = (
+        present[:, :, None]
+        & ~np.concatenate([np.ones((len(period), 1), dtype=bool), collected.astype(bool)], axis=1)[
+            None, :, :
+        ]
+    )
+    gap &= ~uncollected
+    sums = np.where(present[:, :, None] & ~gap & ~uncollected, values, 0.0).sum(axis=1)
+    spoiled = (gap | uncollected).any(axis=1)
+    area_days = present.astype(np.int64) @ days
+    no_adults = (np.isnan(adults) & present).any(axis=1)
+    weighted = np.where(present & ~np.isnan(adults), adults, 0.0) @ days
+    out: dict[str, DtocMeasures] = {}
+    for a in range(n_areas):
+        if not area_days[a]:
+            out[areas[a]] = measure(areas[a], period[0], period[-1], [])
+            continue
+        by_field = {
+            name: None if spoiled[a, k + 1] else int(sums[a, k + 1])
+            for k, name in enumerate(FIELDS)
+        }
+        gaps = np.argwhere(gap[a])
+        years = sorted(
+            {period[m].year for m in np.flatnonzero(present[a] & np.isnan(adults[a]))},
+            key=[p.year for p in period].index,
+        )
+        out[areas[a]] = DtocMeasures(
+            area=areas[a],
+            first=period[0],
+            last=period[-1],
+            delayed_days=None if spoiled[a, 0] else int(sums[a, 0]),
+            days=int(area_days[a]),
+            adults_18_plus=None if no_adults[a] else float(weighted[a]) / int(area_days[a]),
+            by_field=by_field,
+            missing_months=[period[m] for m in np.flatnonzero(~present[a])],
+            missing_figures=[(period[m], ("total", *FIELDS)[k]) for m, k in gaps],
+            not_collected=[(period[m], FIELDS[k - 1]) for m, k in np.argwhere(uncollected[a])],
+            population_years=years,
+        )
+    return out
 
 
 def _add(total: int | None, value: int | None) -> int | None:

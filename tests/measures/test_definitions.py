@@ -2,8 +2,9 @@
 
 import datetime as dt
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homeward.measures.definitions import (
@@ -13,6 +14,7 @@ from homeward.measures.definitions import (
     days_in_month,
     delayed_beds_per_day,
     measure,
+    measure_many,
     months,
     per_100k,
     reconcile,
@@ -165,3 +167,47 @@ def test_shares_of_parts_that_make_the_total_add_up_to_100(parts):
     got = shares(dict(zip(("nhs", "social_care", "both"), parts, strict=True)), sum(parts))
 
     assert sum(got.values()) == pytest.approx(100.0)
+
+
+month_cell = st.one_of(st.none(), st.integers(0, 5000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 5),
+    st.data(),
+)
+def test_the_vectorised_table_gives_exactly_what_measure_gives(n_areas, n_months, data):
+    period = months(dt.date(2016, 11, 1), dt.date(2016, 11, 1) + dt.timedelta(days=31 * n_months))
+    period = period[:n_months]
+    collected = np.array(
+        [[f != "O" or data.draw(st.booleans()) for f in FIELDS] for _ in period], dtype=bool
+    )
+    present = np.zeros((n_areas, n_months), dtype=bool)
+    values = np.full((n_areas, n_months, 1 + len(FIELDS)), np.nan)
+    adults = np.full((n_areas, n_months), np.nan)
+    expected = {}
+    for a in range(n_areas):
+        figures = []
+        for m, day in enumerate(period):
+            if not data.draw(st.booleans()):
+                continue
+            present[a, m] = True
+            total = data.draw(month_cell)
+            cells = {
+                f: data.draw(month_cell) for f, on in zip(FIELDS, collected[m], strict=True) if on
+            }
+            people = data.draw(st.one_of(st.none(), st.integers(1, 10**7)))
+            values[a, m, 0] = np.nan if total is None else total
+            for k, f in enumerate(FIELDS, start=1):
+                values[a, m, k] = np.nan if cells.get(f) is None else cells[f]
+            adults[a, m] = np.nan if people is None else people
+            figures.append(MonthFigures(day, total, cells, people))
+        expected[f"A{a}"] = measure(f"A{a}", period[0], period[-1], figures).as_dict()
+
+    got = measure_many(
+        [f"A{a}" for a in range(n_areas)], period, present, values, collected, adults
+    )
+
+    assert {code: m.as_dict() for code, m in got.items()} == expected

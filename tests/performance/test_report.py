@@ -1,5 +1,6 @@
 """Integration: `homeward report dtoc` over stored releases and population estimates."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management.base import CommandError
 from homeward.cli import translate
 from homeward.core.access import SYSTEM
 from homeward.measures.dtoc import parse_sheets
+from homeward.performance.queries import dtoc_measures, dtoc_measures_by_area
 from homeward.performance.services import import_dtoc_workbook, import_population
 from tests.measures.dtoc_books import area, dtoc_sheets, write_xlsx
 
@@ -116,3 +118,18 @@ def test_the_human_report_reads_as_a_table(stored, capsys):
 def test_bad_options_are_refused_clearly(stored, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("report_dtoc", *args)
+
+
+def test_the_table_of_every_council_matches_each_councils_report_in_three_queries(
+    stored, django_assert_num_queries
+):
+    first, last = dt.date(2019, 10, 1), dt.date(2019, 12, 1)
+
+    with django_assert_num_queries(3):
+        table = dtoc_measures_by_area(first, last)
+
+    assert sorted(table) == ["E08000006", "E08000009"]
+    for code, measures in table.items():
+        assert measures.as_dict() == dtoc_measures(code, first, last).as_dict()
+    assert table["E08000009"].per_100k_adults is not None
+    assert "E92000001" in dtoc_measures_by_area(first, last, councils_only=False)
