@@ -6,23 +6,26 @@ alternative)."""
 import math
 from datetime import date
 
-WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+WIDTH, HEIGHT = 360, 210
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 26
 
 
-def _nice_top(value: float) -> float:
-    """A round axis maximum at or above `value`."""
+def _axis(value: float) -> tuple[float, float]:
+    """A round axis maximum at or above `value` and its round step, 4 or 5 steps to the top
+    (the lowest such maximum)."""
     if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if factor * power >= value:
-            return factor * power
-    return 10 * power
+        return 4.0, 1.0
+    found = []
+    for steps in (4, 5):
+        power = 10 ** math.floor(math.log10(value / steps))
+        step = next(f * power for f in (1, 2, 2.5, 4, 5, 10) if f * power >= value / steps)
+        found.append((steps * step, steps, step))
+    top, _, step = min(found)
+    return top, step
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.2g}"
 
 
 def _runs(values: list[float | None]) -> list[list[int]]:
@@ -74,7 +77,7 @@ def bands_chart(
     median, low, high = band["median"], band["p5"], band["p95"]
     days = len(dates)
     tallest = max([v for v in high if v is not None] + list(capacity or []) + [0])
-    top = _nice_top(tallest)
+    top, step = _axis(tallest)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: float) -> float:
@@ -83,13 +86,13 @@ def bands_chart(
     def y(value: float) -> float:
         return round(TOP + plot_h * (1 - value / top), 1)
 
-    grid = [(y(top * tick / 4), _number(top * tick / 4)) for tick in range(5)]
+    grid = [(y(k * step), _number(k * step)) for k in range(round(top / step) + 1)]
     ticks = []
     for day, text in enumerate(dates):
         when = date.fromisoformat(text)
         if day == 0:
             ticks.append((x(day), when.strftime("%-d %b"), "start"))
-        elif when.day == 1:
+        elif when.day == 1 and day >= days * 0.15:
             ticks.append((x(day), when.strftime("%b"), "middle"))
     segments = [
         (

@@ -10,6 +10,8 @@ MAX_UPLOAD = 2 * 1024 * 1024
 SEED_MAX = 2**63 - 1
 EDITOR_COLUMNS = [c for c in files.COLUMNS if c not in ("scenario", "start", "days")]
 HEAD_COLUMNS = ("scenario", "start", "days")
+# Columns the editor offers as a list with a default: set on the empty row too.
+CHOSEN_COLUMNS = ("cost_basis",)
 
 
 class UploadForm(forms.Form):
@@ -64,11 +66,12 @@ class CompareForm(forms.Form):
 
 def editor_rows(post) -> list[dict[str, str]]:
     """The posted service table as flat rows, scenario fields on the first; rows left blank
-    or ticked for removal are dropped."""
+    (nothing typed) or ticked for removal are dropped."""
     rows = []
     for index in range(int(post.get("rows") or 0)):
         row = {c: post.get(f"s{index}-{c}", "").strip() for c in EDITOR_COLUMNS}
-        if post.get(f"s{index}-remove") or not any(row.values()):
+        typed = any(value for column, value in row.items() if column not in CHOSEN_COLUMNS)
+        if post.get(f"s{index}-remove") or not typed:
             continue
         rows.append(row)
     head = {c: post.get(c, "").strip() for c in HEAD_COLUMNS}

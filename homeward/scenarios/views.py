@@ -24,7 +24,7 @@ EXAMPLE = Path(files.__file__).parent / "examples" / "area.csv"
 CHARTS = (
     ("occupancy", "People in service", "people", True),
     ("waiting", "People waiting in hospital", "people", False),
-    ("wait_days", "Wait of people starting that day", "days", False),
+    ("wait_days", "Wait in days of people starting that day", "days", False),
 )
 
 
@@ -256,6 +256,10 @@ def run_detail(request, run_id: int):
             "services_shown": _service_views(run.summary),
             "changed": run.document != run.scenario.document,
             "period": [date.fromisoformat(run.summary["dates"][i]) for i in (0, -1)],
+            "most_delayed": max(
+                run.summary["services"],
+                key=lambda s: s["totals"]["delayed_bed_days"]["median"] or 0,
+            ),
         },
     )
 

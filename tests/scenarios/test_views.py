@@ -133,6 +133,7 @@ def editor_post(scenario) -> dict[str, str]:
     """The editor form as the page fills it in."""
     rows = files.to_rows(services.plan_of(scenario.document))
     data = {"rows": str(len(rows) + 1), **{k: rows[0][k] for k in ("scenario", "start", "days")}}
+    data[f"s{len(rows)}-cost_basis"] = "occupied"  # the empty row's list has a default
     for index, row in enumerate(rows):
         for column, value in row.items():
             if column not in ("scenario", "start", "days"):
