@@ -3,9 +3,11 @@ client, and the API. A commissioner asks the market; providers answer; only the 
 organisation sees who answered, and a provider sees only its own answer."""
 
 import json
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -564,3 +566,83 @@ def test_api_create_is_for_commissioners(client, request, persona):
     response = send(client, "post", "/api/v1/capacity-requests", api_request_body())
     assert response.status_code == 404
     assert not CapacityRequest.objects.exists()
+
+
+def test_api_create_with_an_idempotency_key_sends_one_request(client, commissioner):
+    client.force_login(commissioner)
+    body = json.dumps(api_request_body())
+    key = {"Idempotency-Key": "market-2026-11-28"}
+    answers = [
+        client.post(
+            "/api/v1/capacity-requests", data=body, content_type="application/json", headers=key
+        )
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert CapacityRequest.objects.count() == 1
+    other = client.post(
+        "/api/v1/capacity-requests",
+        data=json.dumps(api_request_body(volume=5)),
+        content_type="application/json",
+        headers=key,
+    )
+    assert other.status_code == 422
+    assert CapacityRequest.objects.count() == 1
+
+
+def race(actions) -> list:
+    """Run each action in its own thread (and connection), released together; each outcome."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[i] = actions[i]()
+        except BaseException as exc:  # every outcome is inspected by the caller
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_racing_answers_and_a_close_leave_one_answer_and_no_error(commissioner, provider):
+    """Nine managers of one provider answer while the commissioner closes, twenty times over:
+    every answer is stored or refused as closed, the provider never has two rows, and nothing
+    is stored after the close."""
+    managers = [
+        actor_for(make_user(f"manager-{i}", provider, Role.PROVIDER_MANAGER)) for i in range(9)
+    ]
+    owner = actor_for(commissioner)
+    for _ in range(20):
+        open_request = service.create_request(actor=owner, terms=terms())
+        answers = [
+            partial(
+                service.offer_capacity,
+                actor=m,
+                request=open_request,
+                terms=answer(volume=n + 1),
+            )
+            for n, m in enumerate(managers)
+        ]
+        closing = partial(service.close_request, actor=owner, request=open_request)
+        outcomes = race([*answers, closing])
+        refused = [o for o in outcomes if isinstance(o, BaseException)]
+        assert all(isinstance(o, service.CapacityRequestError) for o in refused), refused
+        assert all("closed" in str(o) for o in refused)
+        assert isinstance(outcomes[-1], CapacityRequest)
+        stored = list(CapacityOffer.objects.filter(request=open_request))
+        assert len(stored) == (1 if len(refused) < len(managers) else 0)
+        closed_at = AuditEvent.objects.get(
+            action="capacity_request.close", object_id=str(open_request.pk)
+        ).at
+        assert all(o.offered_at < closed_at for o in stored)
