@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from homeward.core import audit, clock
 from homeward.core.access import Actor, require_role
@@ -133,7 +133,15 @@ def slice_size(plan: Plan) -> int:
 
 
 def step(run: Run) -> Run:
-    """Simulate the run's next slice; when it is the last, join them into the summary."""
+    """Simulate the run's next slice; when it is the last, join them into the summary. A slice
+    another request stored meanwhile (a second tab) is left as it is."""
+    try:
+        return _step(run)
+    except IntegrityError:
+        return Run.objects.get(pk=run.pk)
+
+
+def _step(run: Run) -> Run:
     with transaction.atomic():
         run = Run.objects.select_for_update().get(pk=run.pk)
         if run.finished:

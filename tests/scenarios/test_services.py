@@ -152,3 +152,11 @@ def test_forecast_from_case_history_fills_demand(analyst, coordinator, council, 
     assert plan.service("P1 reablement North").demand.rate == 6.0
     with pytest.raises(Http404):
         queries.forecasts(actor_for(coordinator))
+
+
+def test_a_slice_another_request_is_storing_is_not_stored_twice(analyst, saved):
+    run = services.start_run(actor_for(analyst), saved, 3, 4)
+    # What a second tab's step has written while this one was simulating the same slice.
+    RunSlice.objects.create(run=run, first=0, count=3, data=b"")
+    assert services.step(run).done == 0
+    assert RunSlice.objects.filter(run=run).count() == 1
