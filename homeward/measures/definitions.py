@@ -265,6 +265,21 @@ def measure_many(
     return out
 
 
+MISSING = -1  # in packed figures: delayed days are never negative
+
+
+def pack(rows: Sequence[Sequence[int | None]]) -> bytes:
+    """Rows of whole figures (None = missing) as little-endian int64 bytes, -1 for missing."""
+    table = np.array([[MISSING if v is None else v for v in row] for row in rows], dtype="<i8")
+    return table.tobytes()
+
+
+def unpack(data: bytes, columns: int) -> np.ndarray:
+    """Packed figures back as a float array of `columns` per row, NaN where missing."""
+    table = np.frombuffer(data, dtype="<i8").reshape(-1, columns)
+    return np.where(table == MISSING, np.nan, table.astype(float))
+
+
 def _add(total: int | None, value: int | None) -> int | None:
     return None if total is None or value is None else total + value
 

@@ -26,6 +26,11 @@ class DtocRelease(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
     imported_at = models.DateTimeField()
+    # The release's figures packed for tables of every area over many months: `packed_areas`
+    # lists [area code, is council] in row order; `packed` is little-endian int64, one row per
+    # area (total, then FIELDS), -1 where missing. Written once with the figures, never changed.
+    packed_areas = models.JSONField(default=list)
+    packed = models.BinaryField(default=b"")
 
     class Meta:
         ordering = ["period", "imported_at"]

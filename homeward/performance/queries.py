@@ -13,6 +13,7 @@ from homeward.measures.definitions import (
     measure,
     measure_many,
     months,
+    unpack,
 )
 from homeward.performance.models import COLUMN, DtocFigure, DtocRelease, PopulationEstimate
 
@@ -48,32 +49,35 @@ def dtoc_measures_by_area(
     first: dt.date, last: dt.date, *, councils_only: bool = True
 ) -> dict[str, DtocMeasures]:
     """The measures of every area (councils unless asked) over the months, for league tables
-    and peer comparison: three queries and one NumPy pass whatever the areas and months."""
+    and peer comparison: two queries (releases with their packed figures, then population)
+    and one NumPy pass, whatever the number of areas and months."""
     period = months(first, last)
     month_index = {m: i for i, m in enumerate(period)}
-    releases = DtocRelease.objects.filter(
-        current=True, period__gte=period[0], period__lte=period[-1]
-    ).values_list("pk", "period", "fields")
-    collected = np.zeros((len(period), len(FIELDS)), dtype=bool)
-    release_month: dict[int, int] = {}
-    for pk, month, fields in releases:
-        release_month[pk] = month_index[month]
-        collected[month_index[month]] = [f in fields for f in FIELDS]
-    # By release id, not by joining on `current`: the join is most of the query's time.
-    rows = DtocFigure.objects.filter(release_id__in=release_month)
-    if councils_only:
-        rows = rows.filter(is_council=True)
-    rows = list(rows.values_list("area_code", "release_id", "total", *COLUMN.values()))
-    areas = sorted({r[0] for r in rows})
-    area_index = {code: i for i, code in enumerate(areas)}
-    a_idx = np.array([area_index[r[0]] for r in rows], dtype=np.intp)
-    m_idx = np.array([release_month[r[1]] for r in rows], dtype=np.intp)
-    present = np.zeros((len(areas), len(period)), dtype=bool)
-    present[a_idx, m_idx] = True
-    values = np.full((len(areas), len(period), 1 + len(FIELDS)), np.nan)
-    values[a_idx, m_idx] = np.array([r[2:] for r in rows], dtype=float).reshape(
-        len(rows), 1 + len(FIELDS)
+    releases = list(
+        DtocRelease.objects.filter(
+            current=True, period__gte=period[0], period__lte=period[-1]
+        ).values_list("period", "fields", "packed_areas", "packed")
     )
+    areas = sorted(
+        {
+            code
+            for *_, packed_areas, _ in releases
+            for code, council in packed_areas
+            if council or not councils_only
+        }
+    )
+    area_index = {code: i for i, code in enumerate(areas)}
+    present = np.zeros((len(areas), len(period)), dtype=bool)
+    values = np.full((len(areas), len(period), 1 + len(FIELDS)), np.nan)
+    collected = np.zeros((len(period), len(FIELDS)), dtype=bool)
+    for month, fields, packed_areas, packed in releases:
+        m = month_index[month]
+        collected[m] = [f in fields for f in FIELDS]
+        table = unpack(bytes(packed), 1 + len(FIELDS))
+        rows = [i for i, (code, _) in enumerate(packed_areas) if code in area_index]
+        targets = [area_index[packed_areas[i][0]] for i in rows]
+        present[targets, m] = True
+        values[targets, m] = table[rows]
     adults = np.full((len(areas), len(period)), np.nan)
     year_months: dict[int, list[int]] = {}
     for i, m in enumerate(period):

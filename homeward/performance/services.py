@@ -23,7 +23,7 @@ from django.db import transaction
 from homeward.core import audit, clock
 from homeward.core.access import Actor
 from homeward.measures import dtoc, population
-from homeward.measures.definitions import FIELDS, add_up, reconcile
+from homeward.measures.definitions import FIELDS, add_up, pack, reconcile
 from homeward.performance.models import (
     COLUMN,
     DtocEnglandDetail,
@@ -141,7 +141,6 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
         replaces = current is None or _later(workbook.as_of, current.as_of)
         if current is not None and not replaces and not _later(current.as_of, workbook.as_of):
             report.outcome = "refused"
-            report.rows_unchanged = 0
             report.rows_rejected = workbook.rows_read
             report.rejections.append(
                 {
@@ -156,7 +155,10 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
                 }
             )
             return report
+        areas = [*workbook.areas, *([workbook.england] if workbook.england else [])]
         release = DtocRelease.objects.create(
+            packed_areas=[[a.code, a.is_council] for a in areas],
+            packed=pack([[a.total, *(a.values.get(f) for f in FIELDS)] for a in areas]),
             period=workbook.period,
             published=workbook.published,
             revised=workbook.revised,
@@ -176,7 +178,6 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
             DtocRelease.objects.filter(pk=current.pk).update(current=False, superseded_by=release)
         if replaces:
             DtocRelease.objects.filter(pk=release.pk).update(current=True)
-        areas = [*workbook.areas, *([workbook.england] if workbook.england else [])]
         DtocFigure.objects.bulk_create([_figure(release, a) for a in areas], batch_size=BATCH)
         DtocEnglandDetail.objects.bulk_create(
             [
@@ -237,7 +238,9 @@ class PopulationImportReport:
         }
 
 
-def import_population(*, actor: Actor, path: Path, year: int | None = None):
+def import_population(
+    *, actor: Actor, path: Path, year: int | None = None
+) -> PopulationImportReport:
     """Store adults 18+ and all ages per area for the file's year; idempotent per (year, area).
 
     Raises UnreadableFile (nothing stored) when the file is not a mid-year estimates file."""
