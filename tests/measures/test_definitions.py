@@ -16,9 +16,11 @@ from homeward.measures.definitions import (
     measure,
     measure_many,
     months,
+    pack,
     per_100k,
     reconcile,
     shares,
+    unpack,
 )
 
 DEC_2019 = dt.date(2019, 12, 1)
@@ -211,3 +213,12 @@ def test_the_vectorised_table_gives_exactly_what_measure_gives(n_areas, n_months
     )
 
     assert {code: m.as_dict() for code, m in got.items()} == expected
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 2**40)), min_size=3, max_size=3)))
+def test_packed_figures_come_back_with_missing_as_nan(rows):
+    table = unpack(pack(rows), 3)
+
+    assert table.shape == (len(rows), 3)
+    for got, row in zip(table.tolist(), rows, strict=True):
+        assert [None if np.isnan(v) else int(v) for v in got] == row
