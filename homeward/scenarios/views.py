@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,11 @@ CHARTS = (
 
 def _run_defaults(actor) -> dict:
     """The organisation's last run settings (so runs compare), or 1,000 and a new seed."""
-    last = Run.objects.filter(scenario__organisation=actor.organisation).first()
+    last = (
+        Run.objects.filter(scenario__organisation=actor.organisation)
+        .only("seed", "replications")
+        .first()
+    )
     if last is None:
         return {"replications": 1000, "seed": secrets.randbelow(100_000)}
     return {"replications": last.replications, "seed": last.seed}
@@ -45,11 +50,15 @@ def _forecast_context(actor) -> dict:
 def scenario_list(request):
     actor = actor_for(request.user)
     scenarios = list(queries.scenarios(actor))
+    newest = (
+        Run.objects.filter(scenario__in=scenarios, state=RunState.FINISHED)
+        .values("scenario")
+        .annotate(newest=Max("id"))
+        .values_list("newest", flat=True)
+    )
     latest = {
         run.scenario_id: run
-        for run in Run.objects.filter(scenario__in=scenarios, state=RunState.FINISHED).order_by(
-            "finished_at"
-        )
+        for run in Run.objects.filter(pk__in=list(newest)).defer("document", "totals")
     }
     rows = [(s, services.plan_of(s.document), latest.get(s.pk)) for s in scenarios]
     return render(
@@ -96,7 +105,7 @@ def example(request):
 
 
 def _editor(request, actor, scenario, rows, problems, status=200):
-    runs = scenario.runs.all()[:10]
+    runs = scenario.runs.defer("totals")[:10]
     return render(
         request,
         "scenarios/detail.jinja",
