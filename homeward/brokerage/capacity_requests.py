@@ -32,7 +32,7 @@ from homeward.brokerage.models import (
 from homeward.core import audit, clock
 from homeward.core.access import Actor
 from homeward.core.models import OrganisationKind, Role
-from homeward.directory.models import CareType, Location
+from homeward.directory.models import CareType, Location, ServiceOffer
 
 COMMISSIONING_ROLES = (Role.COMMISSIONER, Role.BROKER)
 COMMISSIONING_KINDS = (OrganisationKind.COUNCIL, OrganisationKind.ICB)
@@ -125,6 +125,17 @@ def own_offer(actor: Actor, request: CapacityRequest) -> CapacityOffer | None:
     if not may_offer(actor):
         return None
     return CapacityOffer.objects.filter(request=request, provider=actor.organisation).first()
+
+
+def provider_care_types(actor: Actor) -> set[str]:
+    """The care types the actor's provider offers, to point it at the requests it can meet."""
+    if not may_offer(actor):
+        return set()
+    return set(
+        ServiceOffer.objects.filter(
+            location__provider=actor.organisation, location__active=True, active=True
+        ).values_list("care_type_id", flat=True)
+    )
 
 
 def offer_locations(actor: Actor) -> QuerySet[Location]:

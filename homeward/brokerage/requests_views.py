@@ -31,6 +31,7 @@ def requests(request):
             "rows": rows,
             "commissioning": service.may_commission(actor),
             "taking_answers": service.taking_answers,
+            "our_care_types": service.provider_care_types(actor),
         },
     )
 

@@ -22,7 +22,7 @@ from homeward.core.access import actor_for
 from homeward.core.models import AuditEvent, Organisation, OrganisationKind, Role
 from homeward.core.navigation import navigation
 from homeward.directory.models import CareType
-from tests.conftest import make_location, make_user
+from tests.conftest import make_location, make_offer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +311,22 @@ def test_commissioners_list_counts_answers(client, commissioner, answered):
     html = signed_in(client, commissioner).get(reverse("brokerage:requests")).content.decode()
     assert "<strong>2</strong> answers" in html
     assert "New capacity request" in html
+
+
+def test_providers_list_points_at_requests_they_can_meet(
+    client, commissioner, manager, provider, capacity_request
+):
+    agency = make_location(provider, None, name="Sunrise Home Care", care_home=False, beds=None)
+    service.create_request(
+        actor=actor_for(commissioner),
+        terms=terms(care_type=CareType.objects.get(pk="live-in"), area="Sale"),
+    )
+    url = reverse("brokerage:requests")
+    assert "You offer" not in signed_in(client, manager).get(url).content.decode()
+    make_offer(agency, "home-care", area="Trafford")
+    html = client.get(url).content.decode()
+    assert html.count("You offer home care") == 1
+    assert "Live-in care: 120 hours a week in Sale" in html
 
 
 def test_list_queries_do_not_grow_with_requests(client, commissioner, manager):

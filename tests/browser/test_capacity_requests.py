@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from homeward.core import clock
 from tests.browser.conftest import DESKTOP, PHONE, a11y_problems, screenshot, sign_in
-from tests.conftest import make_location
+from tests.conftest import make_location, make_offer
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,8 @@ def send_answer(page, live_server, volume: str, price: str, location: str = "", 
 def test_commissioner_sees_who_answered_and_providers_see_only_their_own(
     new_page, live_server, commissioner, manager, other_manager, provider
 ):
-    make_location(provider, None, name="Sunrise Home Care", care_home=False, beds=None)
+    agency = make_location(provider, None, name="Sunrise Home Care", care_home=False, beds=None)
+    make_offer(agency, "home-care", area="Trafford", hours=60)
     today = clock.now().date()
 
     page = sign_in(new_page(DESKTOP), live_server, "commissioner")
@@ -52,6 +53,9 @@ def test_commissioner_sees_who_answered_and_providers_see_only_their_own(
     detail_url = page.url
 
     phone = sign_in(new_page(PHONE), live_server, "carehome")
+    phone.goto(f"{live_server.url}/brokerage/requests/")
+    expect(phone.get_by_text("You offer home care")).to_be_visible()
+    screenshot(phone, "capacity-requests-market-phone")
     send_answer(
         phone,
         live_server,
