@@ -359,16 +359,15 @@ class _Reader:
         for i in range(header + 1, len(rows)):
             row = rows[i]
             line = i + 1
-            cell = lambda j, row=row: text(row[j]) if j is not None and j < len(row) else ""  # noqa: E731
-            name, dh, ons = cell(col_name), cell(col_dh), cell(col_ons)
-            has_values = any(cell(j) for j in days.values())
+            name, dh, ons = _at(row, col_name), _at(row, col_dh), _at(row, col_ons)
+            has_values = any(_at(row, j) for j in days.values())
             if not name and dh in ("", "-") and ons in ("", "-"):
                 if has_values:
                     self.rows_read += 1
                     self._reject(sheet, line, "figures without an area code or name")
                 continue
             self.rows_read += 1
-            area = self._area(sheet, line, name, dh, ons, cell(col_region))
+            area = self._area(sheet, line, name, dh, ons, _at(row, col_region))
             if area is None:
                 continue
             if area.key in seen:
@@ -559,6 +558,11 @@ class _Reader:
 
     def _warn(self, sheet: str, line: int, reason: str) -> None:
         self.warnings.append(Problem(sheet, line, reason))
+
+
+def _at(row: list[Any], column: int | None) -> str:
+    """The cell's text, or '' when the sheet has no such column."""
+    return text(row[column]) if column is not None else ""
 
 
 def _rectangular(rows: Rows) -> Rows:

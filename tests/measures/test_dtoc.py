@@ -313,3 +313,35 @@ def test_december_2019_published_beds_per_day_match_days_over_31():
     assert book.england.published_beds["total"] == pytest.approx(148_101 / 31, rel=1e-12)
     assert not [w for w in book.warnings if "delayed beds per day" in w.reason]
     assert by_code(book)["E06000059"].name == "Dorset UA"
+
+
+junk = st.one_of(
+    st.text(max_size=8),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.none().map(lambda _: ""),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 60), st.integers(0, 20), junk), max_size=25
+    )
+)
+def test_any_cells_overwritten_with_junk_never_crash_the_reader_and_rows_reconcile(edits):
+    sheets = dtoc_sheets([TRAFFORD, SALFORD, WALES])
+    names = list(sheets)
+    for sheet, row, column, value in edits:
+        rows = sheets[names[sheet]]
+        if row < len(rows):
+            rows[row] = list(rows[row]) + [""] * max(0, column + 1 - len(rows[row]))
+            rows[row][column] = value
+    try:
+        book = parse_sheets("x.xlsx", sheets)
+    except UnreadableFile:
+        return
+    stored_lines = sum(len(a.lines) for a in [*book.areas, book.england] if a is not None)
+    assert book.rows_read >= stored_lines
+    assert all(isinstance(p.reason, str) and p.reason for p in book.rejections + book.warnings)
+    assert all(a.total is None or a.total >= 0 for a in book.areas)
