@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from homeward.scenarios.models import Scenario
+from homeward.scenarios.models import Run, Scenario
 from tests.browser.conftest import SCREENSHOTS, a11y_problems, screenshot, sign_in
 from tests.scenarios.conftest import EXAMPLE, analyst, icb  # noqa: F401 (fixtures used here)
 
@@ -23,12 +23,22 @@ def assert_page_sound(page):
     assert a11y_problems(page) == [], page.url
 
 
-def run_and_wait(page, replications: str, seed: str):
-    """Run the open scenario and wait for the results the progress page opens."""
+def run_and_wait(page, replications: str, seed: str) -> list[int]:
+    """Run the open scenario, wait for the results the progress page opens, and return the
+    status of each step the page's script asked for (the page moves its bar after each)."""
+    steps = []
+
+    def record(response):
+        if response.url.endswith("/step/"):
+            steps.append(response.status)
+
+    page.on("response", record)
     page.fill("#id_replications", replications)
     page.fill("#id_seed", seed)
     page.get_by_role("button", name="Run", exact=True).click()
     expect(page.get_by_text(re.compile(r"^Results · "))).to_be_visible(timeout=60_000)
+    page.remove_listener("response", record)
+    return steps
 
 
 @pytest.mark.usefixtures("analyst")
@@ -59,7 +69,10 @@ def test_analyst_uploads_runs_copies_adds_beds_and_compares(page, live_server):
     assert_page_sound(page)
 
     # Run: the progress page does the slices itself and opens the results.
-    run_and_wait(page, "400", "42")
+    steps = run_and_wait(page, "400", "42")
+    # Six services over 181 days run 184 replications a step: the bar moved three times.
+    assert steps == [200, 200, 200]
+    assert Run.objects.get().done == 400
     expect(page.get_by_role("heading", name="Example area winter", level=1)).to_be_visible()
     chart = page.get_by_role("img", name="People in service: P2 beds North")
     expect(chart).to_be_visible()

@@ -19,6 +19,7 @@ from homeward.planning import files
 from homeward.scenarios import services
 from homeward.scenarios import urls as scenario_urls
 from homeward.scenarios.models import Run, Scenario
+from tests.cases.factories import code, make_case
 from tests.scenarios.conftest import EXAMPLE
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +281,23 @@ def test_example_and_scenario_downloads(client, analyst, saved):
     xlsx = client.get(reverse("scenarios:download", args=[saved.pk]), {"format": "xlsx"})
     assert files.read("s.xlsx", xlsx.content) == services.plan_of(saved.document)
     assert json.loads(json.dumps(saved.document)) == saved.document
+
+
+def test_forecast_is_shown_and_fills_the_demand(client, analyst, coordinator, council, saved):
+    for day in range(1, 22):
+        for _ in range(3 if day % 7 else 1):
+            make_case(
+                coordinator, council=council, ready_days_ago=day, pathway=code("pathway", "P1")
+            )
+    client.force_login(analyst)
+    page = html.unescape(client.get(reverse("scenarios:detail", args=[saved.pk])).content.decode())
+    assert 'id="forecast"' in page and "Use the forecast as demand" in page
+    assert re.search(r'<th scope="row" class="nhsuk-table__cell">P1</th>', page)
+    assert "P2</th>" not in page
+    listed = client.get(reverse("scenarios:list")).content.decode()
+    assert 'id="forecast"' in listed
+    response = client.post(reverse("scenarios:fill_demand", args=[saved.pk]), follow=True)
+    assert "Demand of P1 services set from the forecast" in response.content.decode()
+    plan = services.plan_of(Scenario.objects.get(pk=saved.pk).document)
+    assert plan.service("P1 reablement North").demand.rate < 6
+    assert plan.service("P2 beds North").demand.rate == 1.5
