@@ -17,7 +17,7 @@ from homeward.core import clock
 from homeward.core.access import SYSTEM, Actor
 from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 from homeward.core.postcode_import import import_file as import_postcodes
-from homeward.demo import caseload
+from homeward.demo import caseload, referrals
 from homeward.demo.generator import generate, real_data_dir
 from homeward.directory.cqc import parse
 from homeward.directory.imports import import_parsed
@@ -133,10 +133,12 @@ def _offers_and_vacancies(rng: np.random.Generator) -> None:
 def _users(trust: Organisation, icb: Organisation) -> list[DemoUser]:
     trafford = Organisation.objects.get(kind=OrganisationKind.COUNCIL, code="E08000009")
     england = Organisation.objects.get(kind=OrganisationKind.NATIONAL, code="E92000001")
+    homes = Location.objects.filter(council=trafford, care_home=True, active=True)
+    # A home with discharge-to-assess beds, which the demo's waiting patients need, so the
+    # care-home login has referrals to answer.
     home = (
-        Location.objects.filter(council=trafford, care_home=True, active=True)
-        .order_by("name")
-        .first()
+        homes.filter(offers__care_type_id="d2a-bed", offers__active=True).order_by("name").first()
+        or homes.order_by("name").first()
     )
     agency = (
         Location.objects.filter(council=trafford, care_home=False, active=True)
@@ -188,4 +190,10 @@ def load(*, production: bool) -> list[DemoUser]:
         accounts = {u.username: u for u in get_user_model().objects.all()}
         coordinator = Actor(accounts["coordinator"], trust, Role.DISCHARGE_COORDINATOR)
         caseload.load(actor=coordinator, trust=trust, users=accounts, rng=rng)
+        carehome = next(u for u in demo_users if u.username == "carehome")
+        referrals.load(
+            hub=coordinator,
+            provider=Actor(accounts["carehome"], carehome.organisation, Role.PROVIDER_MANAGER),
+            council=Organisation.objects.get(kind=OrganisationKind.COUNCIL, code="E08000009"),
+        )
         return demo_users

@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from homeward.brokerage import queries as brokerage_queries
+from homeward.brokerage.models import Referral, ReferralState
 from homeward.cases import queries
 from homeward.cases.models import OPEN_STATES, DischargeCase
 from homeward.core.access import actor_for
@@ -29,6 +31,10 @@ def test_demo_area_loads_once_with_a_login_per_role():
         assert queries.visible_cases(actor_for(case.owner)).filter(pk=case.pk).exists()
     hub = Membership.objects.get(user__username="hub").user
     assert queries.hub_page(actor_for(hub), queries.HubFilter()).total == open_cases.count()
+    carehome = actor_for(Membership.objects.get(user__username="carehome").user)
+    theirs = brokerage_queries.for_provider(carehome)
+    assert theirs.filter(state=ReferralState.ACCEPTED).count() == 1
+    assert Referral.objects.filter(state=ReferralState.SENT).count() >= 3
 
     again = io.StringIO()
     call_command("demo_load", if_empty=True, stdout=again)
