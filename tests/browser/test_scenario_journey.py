@@ -1,7 +1,7 @@
 """Browser journey of planning: an analyst uploads the example area scenario, runs it (the page
 runs the replications slice by slice, moving a progress bar), reads the bands charts, copies
 the scenario, adds ten rehabilitation beds in the copy, runs it with the same seed and compares
-the two side by side.
+the two side by side, then asks for the cheapest number of beds that keeps the wait to a day.
 
 Screenshots go to test-results/screenshots/planning-*.png."""
 
@@ -112,3 +112,23 @@ def test_analyst_uploads_runs_copies_adds_beds_and_compares(page, live_server):
     expect(bed_days.locator("td").nth(2)).to_contain_text("−")
     assert_page_sound(page)
     screenshot(page, "planning-compare")
+
+    # The cheapest number of P2 beds South that keeps the expected wait to a day.
+    page.get_by_role("link", name="Planning", exact=True).click()
+    expect(page.locator("#scenarios")).to_contain_text("Ten more P2 beds North")
+    screenshot(page, "planning-list")
+    page.get_by_role("link", name="Example area winter").click()
+    page.get_by_role("link", name=re.compile("cheapest capacity")).click()
+    page.select_option("#id_service", "P2 beds South")
+    page.fill("#id_target_wait", "1")
+    page.fill("#id_low", "28")
+    page.fill("#id_high", "44")
+    page.fill("#id_step", "2")
+    page.fill("#id_replications", "100")
+    page.get_by_role("button", name="Find the cheapest").click()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^\d+ places: the cheapest"))
+    ).to_be_visible(timeout=60_000)
+    expect(page.locator("#curve")).to_contain_text("Cheapest that meets it")
+    assert_page_sound(page)
+    screenshot(page, "planning-capacity")
