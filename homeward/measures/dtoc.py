@@ -387,7 +387,7 @@ class _Reader:
                 row_days[key] = value
                 if problem:
                     self._warn(sheet, line, f"{area.name}, {key}: {problem}; kept as missing")
-                elif value is None and key != "total":
+                elif value is None:
                     self._warn(
                         sheet, line, f"{area.name}, {key}: missing ('-'), not counted as zero"
                     )

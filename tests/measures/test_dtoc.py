@@ -101,6 +101,18 @@ def test_a_dash_is_missing_not_zero_and_is_reported():
     assert sums == {"B": None, "A": 155 + 46}
 
 
+def test_a_missing_total_is_missing_and_reported_in_each_sheet():
+    gappy = area("E08000006", "309", "Salford", 93, blanks={"total"})
+    book = parse_sheets("x.xlsx", dtoc_sheets([TRAFFORD, gappy]))
+
+    assert by_code(book)["E08000006"].total is None
+    assert by_code(book)["E08000006"].values["A"] == 46
+    missing = [
+        w for w in book.warnings if w.reason == "Salford, total: missing ('-'), not counted as zero"
+    ]
+    assert len(missing) == 3
+
+
 def test_na_cells_in_the_england_sheet_are_not_applicable_and_add_nothing():
     book = parse_sheets("x.xlsx", dtoc_sheets([TRAFFORD, SALFORD], period="April 2017", na=True))
 
