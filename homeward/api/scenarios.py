@@ -116,7 +116,7 @@ def list_scenarios(request):
 def create_scenario(request, payload: ScenarioIn):
     """Save a scenario for your organisation; every problem with it is named in one answer."""
     actor = actor_for(request.user)
-    queries.scenarios(actor)
+    queries.require_planner(actor)
     try:
         plan = Plan.from_dict(payload.document)
     except (ScenarioError, TypeError, ValueError, AttributeError) as exc:

@@ -23,9 +23,14 @@ FORECAST_PATHWAYS = ("P1", "P2", "P3")
 HISTORY_DAYS = 56
 
 
+def require_planner(actor: Actor) -> None:
+    """404 unless the actor's role plans."""
+    require_role(actor, *PLANNERS)
+
+
 def scenarios(actor: Actor):
     """The actor's organisation's scenarios, newest change first."""
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     return Scenario.objects.filter(organisation=actor.organisation).select_related("updated_by")
 
 
@@ -37,7 +42,7 @@ def scenario(actor: Actor, scenario_id: int) -> Scenario:
 
 
 def run(actor: Actor, run_id: int) -> Run:
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     found = (
         Run.objects.filter(scenario__organisation=actor.organisation, pk=run_id)
         .select_related("scenario")
@@ -80,6 +85,6 @@ def pathway_history(actor: Actor, last: date, days: int = HISTORY_DAYS) -> dict[
 
 def forecasts(actor: Actor) -> tuple[date, dict[str, Forecast]]:
     """The last complete day (yesterday) and each pathway's 14-day forecast from it."""
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     last = today() - timedelta(days=1)
     return last, forecast_pathways(pathway_history(actor, last), last)

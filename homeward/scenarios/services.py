@@ -11,13 +11,13 @@ import numpy as np
 from django.db import IntegrityError, transaction
 
 from homeward.core import audit, clock
-from homeward.core.access import Actor, require_role
+from homeward.core.access import Actor
 from homeward.planning import engine, optimise, results
 from homeward.planning.forecast import Forecast, demand_from_forecasts
 from homeward.planning.scenario import Capacity, ScenarioError
 from homeward.planning.scenario import Scenario as Plan
 from homeward.scenarios.models import Run, RunSlice, RunState, Scenario
-from homeward.scenarios.queries import PLANNERS
+from homeward.scenarios.queries import require_planner
 
 MAX_REPLICATIONS = 5000
 # Replications x services x days simulated per slice: about a quarter of a second.
@@ -37,7 +37,7 @@ def plan_of(document: dict) -> Plan:
 
 def create(actor: Actor, plan: Plan, *, copied_from: Scenario | None = None) -> Scenario:
     """Save a new scenario for the actor's organisation."""
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     now = clock.now()
     with transaction.atomic():
         scenario = Scenario.objects.create(
@@ -62,7 +62,7 @@ def create(actor: Actor, plan: Plan, *, copied_from: Scenario | None = None) -> 
 
 def save(actor: Actor, scenario: Scenario, plan: Plan) -> Scenario:
     """Replace the scenario's document with `plan` (already validated)."""
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     with transaction.atomic():
         scenario.name = plan.name
         scenario.document = plan.to_dict()
@@ -108,7 +108,7 @@ def fill_demand(actor: Actor, scenario: Scenario, forecasts: dict[str, Forecast]
 
 def start_run(actor: Actor, scenario: Scenario, replications: int, seed: int) -> Run:
     """A new run of the scenario as it is now; nothing is simulated until `step`."""
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise PlanningError(f"replications must be 1 to {MAX_REPLICATIONS:,}, not {replications}")
     if not 0 <= seed < 2**63:
@@ -237,7 +237,7 @@ def cheapest_capacity(
 ) -> optimise.CapacitySearch:
     """The cheapest capacity of one service, from `low` to `high` in steps of `step_by`, whose
     expected wait is at most `target_wait` days."""
-    require_role(actor, *PLANNERS)
+    require_planner(actor)
     if low > high or step_by < 1:
         raise PlanningError("give capacities from low to high in steps of 1 or more")
     count = math.floor((high - low) / step_by) + 1

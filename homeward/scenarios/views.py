@@ -64,7 +64,7 @@ def scenario_list(request):
     return render(
         request,
         "scenarios/list.jinja",
-        {"rows": rows, "upload": forms.UploadForm(), **_forecast_context(actor)},
+        {"rows": rows, **_forecast_context(actor)},
     )
 
 
@@ -72,7 +72,7 @@ def scenario_list(request):
 @require_http_methods(["GET", "POST"])
 def upload(request):
     actor = actor_for(request.user)
-    queries.scenarios(actor)
+    queries.require_planner(actor)
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -97,8 +97,7 @@ def upload(request):
 @login_required
 def example(request):
     """The example scenario file, to start from."""
-    actor = actor_for(request.user)
-    queries.scenarios(actor)
+    queries.require_planner(actor_for(request.user))
     response = HttpResponse(EXAMPLE.read_bytes(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="example-scenario.csv"'
     return response
