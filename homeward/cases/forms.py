@@ -48,6 +48,12 @@ class NewCaseForm(forms.Form):
     weekly_budget = forms.DecimalField(
         required=False, min_value=0, max_value=20000, decimal_places=2
     )
+    preferred_areas = forms.CharField(
+        label="Where the person would like to be", max_length=200, required=False
+    )
+
+    def clean_preferred_areas(self) -> list[str]:
+        return [a.strip() for a in self.cleaned_data["preferred_areas"].split(",") if a.strip()]
 
 
 class CriteriaForm(forms.Form):

@@ -13,7 +13,7 @@ from homeward.brokerage.models import Referral
 from homeward.cases.models import DischargeCase
 from homeward.core import clock
 from homeward.core.postcodes import InvalidPostcode, locate
-from homeward.directory.models import CareType, ServiceOffer, hold_back_reasons
+from homeward.directory.models import CareType, Location, ServiceOffer, hold_back_reasons
 from homeward.matching.model import Need, OfferRow, OfferTable
 
 # Home-care hours a typical new package needs each week, to turn free hours into people.
@@ -50,8 +50,23 @@ def need_for(case: DischargeCase, radius_km: float) -> Need:
         funding_route=case.funding_route,
         weekly_budget=float(case.weekly_budget) if case.weekly_budget else None,
         home_area=case.council.name if case.council else "",
+        preferred_location_ids=preferred_locations(case),
         case_id=case.pk,
     )
+
+
+def preferred_locations(case: DischargeCase) -> tuple[int, ...]:
+    """Locations offering the case's care in the areas the person would like to be: a named
+    council, or a postcode district or sector ("M33", "M33 7")."""
+    areas = [a.strip() for a in case.preferred_areas if a.strip()]
+    if not areas:
+        return ()
+    wanted = Q(council__name__in=areas)
+    for area in areas:
+        prefix = area if " " in area else f"{area} "
+        wanted |= Q(postcode__istartswith=prefix)
+    found = Location.objects.filter(wanted, offers__care_type_id=case.care_type_id, active=True)
+    return tuple(found.values_list("pk", flat=True).distinct())
 
 
 def _vacancies(offer: ServiceOffer) -> int:

@@ -110,6 +110,7 @@ def new_case(request):
                 capabilities=data["capabilities"],
                 funding_route=data["funding_route"],
                 weekly_budget=data["weekly_budget"],
+                preferred_areas=data["preferred_areas"],
                 council=data["council"],
                 home_postcode=data["home_postcode"],
             )

@@ -81,7 +81,7 @@ class Match(NamedTuple):
         reasons.append("not yet rated" if rating == "Not rated" else f"rated {rating}")
         reasons.append(_cost_words(need, offer.weekly_price))
         if offer.location_id in need.preferred_location_ids:
-            reasons.append("named by the family")
+            reasons.append("where the person would like to be")
         if offer.response_rate is not None:
             reasons.append(f"answers {offer.response_rate:.0%} of referrals")
         age = (self.now - offer.reported_at).total_seconds()

@@ -54,3 +54,25 @@ def test_without_a_care_type_the_page_says_what_to_record(client, coordinator, c
 def test_other_organisations_cannot_shortlist(client, request, dementia_case, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(f"/cases/{dementia_case.pk}/find-provider/").status_code == 404
+
+
+def test_homes_where_the_person_would_like_to_be_rank_higher(
+    client, coordinator, council, provider
+):
+    Postcode.objects.create(postcode="M337XX", lat=53.4248, lon=-2.32115)
+    case = make_case(
+        coordinator,
+        council=council,
+        care_type_id="residential",
+        preferred_areas=["WA14"],
+    )
+    nearer = make_location(provider, council, name="Nearer Lodge", postcode="M33 6AA")
+    make_offer(nearer, "residential", beds=1, weekly_price=900)
+    liked = make_location(
+        provider, council, name="Liked House", postcode="WA14 1AA", lat=53.43, lon=-2.33
+    )
+    make_offer(liked, "residential", beds=1, weekly_price=900)
+    client.force_login(coordinator)
+    html = client.get(f"/cases/{case.pk}/find-provider/").content.decode()
+    assert html.index("Liked House") < html.index("Nearer Lodge")
+    assert "where the person would like to be" in html

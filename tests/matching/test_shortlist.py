@@ -116,7 +116,7 @@ def test_each_row_says_why_it_ranks_there():
         "3.2 km away",
         "rated Good",
         "£80 under budget",
-        "named by the family",
+        "where the person would like to be",
         "answers 92% of referrals",
         "1 free, updated 2 h ago",
     )
