@@ -38,8 +38,8 @@ class RunOut(Schema):
         None,
         description="Per service and day the median and 5-95% band of occupancy, people "
         "waiting and wait in days; totals (delayed bed days, costs) with mean, standard error, "
-        "median and band. Only on the run just made and on GET of one run's scenario: null in "
-        "lists.",
+        "median and band. Given with the run just made; null for the runs listed with a "
+        "scenario (the same seed and replications give the same summary again).",
     )
 
 
