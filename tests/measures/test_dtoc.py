@@ -316,6 +316,7 @@ def test_april_2011_scotland_row_is_missing_not_zero():
     assert scotland.values["acute"] is None and scotland.values["A"] is None
     assert scotland.total == 0
     assert len([w for w in book.warnings if "Resident in Scotland" in w.reason]) == 15
+    assert len(book.warnings) == 15  # every old DH code found its ONS code in the table
 
 
 def test_december_2019_published_beds_per_day_match_days_over_31():

@@ -192,3 +192,19 @@ def test_all_shared_workbooks_import_reconciled_and_a_second_run_changes_nothing
     assert [r["outcome"] for r in second] == ["unchanged"] * 5
     assert DtocRelease.objects.filter(current=True).count() == 5
     assert DtocFigure.objects.filter(area_code="E92000001").count() == 5
+
+
+def test_an_import_that_fails_midway_leaves_the_database_as_it_was(monkeypatch):
+    import_dtoc_workbook(actor=SYSTEM, workbook=release())
+    revision = release(revised="14th June 2020")
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(DtocEnglandDetail.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_dtoc_workbook(actor=SYSTEM, workbook=revision)
+
+    current = DtocRelease.objects.get()
+    assert current.current and current.revised is None
+    assert DtocFigure.objects.count() == 3
