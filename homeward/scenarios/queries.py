@@ -16,7 +16,7 @@ from homeward.core import clock
 from homeward.core.access import Actor, require_role
 from homeward.core.models import Role
 from homeward.planning.forecast import Forecast, daily_counts, forecast_pathways
-from homeward.scenarios.models import Run, Scenario
+from homeward.scenarios.models import Run, RunState, Scenario
 
 PLANNERS = (Role.ANALYST, Role.COMMISSIONER, Role.SYSTEM_LEADER, Role.ADMINISTRATOR)
 FORECAST_PATHWAYS = ("P1", "P2", "P3")
@@ -55,7 +55,26 @@ def run(actor: Actor, run_id: int) -> Run:
 
 def latest_run(scenario: Scenario) -> Run | None:
     """The scenario's newest finished run."""
-    return scenario.runs.filter(state="finished").order_by("-finished_at", "-id").first()
+    return scenario.runs.filter(state=RunState.FINISHED).order_by("-finished_at", "-id").first()
+
+
+def common_runs(base: Scenario, other: Scenario) -> tuple[Run, Run] | None:
+    """The newest finished runs of the two scenarios with the same seed and replications."""
+
+    def finished(scenario: Scenario):
+        return (
+            scenario.runs.filter(state=RunState.FINISHED)
+            .order_by("-finished_at", "-id")
+            .values_list("id", "seed", "replications")
+        )
+
+    others = {}
+    for pk, seed, replications in finished(other):
+        others.setdefault((seed, replications), pk)
+    for pk, seed, replications in finished(base):
+        if (seed, replications) in others:
+            return Run.objects.get(pk=pk), Run.objects.get(pk=others[(seed, replications)])
+    return None
 
 
 def today() -> date:

@@ -330,17 +330,6 @@ def capacity_copy(request, scenario_id: int):
     return redirect("scenarios:detail", scenario_id=made.pk)
 
 
-def _common_runs(base, other) -> tuple[Run, Run] | None:
-    """The newest finished runs of the two scenarios with the same seed and replications."""
-    done = {}
-    for run in other.runs.filter(state=RunState.FINISHED).order_by("-finished_at"):
-        done.setdefault((run.seed, run.replications), run)
-    for run in base.runs.filter(state=RunState.FINISHED).order_by("-finished_at"):
-        if (run.seed, run.replications) in done:
-            return run, done[(run.seed, run.replications)]
-    return None
-
-
 @login_required
 def compare(request):
     actor = actor_for(request.user)
@@ -350,7 +339,7 @@ def compare(request):
     if form.is_bound and form.is_valid():
         base = queries.scenario(actor, int(form.cleaned_data["base"]))
         other = queries.scenario(actor, int(form.cleaned_data["other"]))
-        pair = _common_runs(base, other)
+        pair = queries.common_runs(base, other)
         context.update({"base": base, "other": other, "pair": pair})
         if pair is not None:
             context["comparison"] = services.compare(list(pair))
