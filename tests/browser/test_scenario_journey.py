@@ -8,10 +8,14 @@ Screenshots go to test-results/screenshots/planning-*.png."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from homeward.core.access import actor_for
+from homeward.planning import files
+from homeward.scenarios import services
 from homeward.scenarios.models import Run, Scenario
-from tests.browser.conftest import SCREENSHOTS, a11y_problems, screenshot, sign_in
+from tests.browser.conftest import PHONE, SCREENSHOTS, a11y_problems, screenshot, sign_in
 from tests.scenarios.conftest import EXAMPLE, analyst, icb  # noqa: F401 (fixtures used here)
 
 pytestmark = pytest.mark.browser
@@ -132,3 +136,34 @@ def test_analyst_uploads_runs_copies_adds_beds_and_compares(page, live_server):
     expect(page.locator("#curve")).to_contain_text("Cheapest that meets it")
     assert_page_sound(page)
     screenshot(page, "planning-capacity")
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+@pytest.mark.usefixtures("analyst")
+def test_a_run_that_stops_says_so_and_continues_with_the_button(page, live_server):
+    """On a phone: the server refuses a step, the page says so and offers its button, which
+    posts the step itself; the page's script then finishes the run."""
+    user = get_user_model().objects.get(username="analyst")
+    scenario = services.create(actor_for(user), files.load(EXAMPLE))
+    sign_in(page, live_server, "analyst")
+    page.route("**/step/", lambda route: route.fulfill(status=503, body="busy"))
+    page.goto(f"{live_server.url}/planning/{scenario.pk}/")
+    page.fill("#id_replications", "300")
+    page.fill("#id_seed", "5")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("The run stopped (the server answered 503)")
+    expect(page.locator("#run-progress")).to_have_attribute("value", "0")
+    continue_button = page.get_by_role("button", name="Continue the run")
+    expect(continue_button).to_be_visible()
+    unavailable = "console: Failed to load resource: the server responded with a status of 503"
+    assert [p for p in page.problems if not p.startswith(unavailable)] == []
+    assert a11y_problems(page) == []
+    screenshot(page, "planning-run-stopped-phone")
+    page.unroute("**/step/")
+    page.problems.clear()
+    continue_button.click()
+    expect(page.get_by_text(re.compile(r"^Results · 300 replications, seed 5"))).to_be_visible(
+        timeout=60_000
+    )
+    assert Run.objects.get().done == 300
+    assert_page_sound(page)
