@@ -22,7 +22,7 @@ $(UV):
 # The installing that `run` and `test` share: locked Python dependencies and the NHS.UK assets.
 setup: $(UV)
 	$(UV) sync --frozen --quiet
-	@if [ ! -f node_modules/nhsuk-frontend/package.json ] || [ package-lock.json -nt node_modules/nhsuk-frontend/package.json ]; then \
+	@if [ ! -f node_modules/nhsuk-frontend/package.json ] || [ ! -f node_modules/axe-core/package.json ] || [ package-lock.json -nt node_modules/nhsuk-frontend/package.json ]; then \
 		npm ci --no-audit --no-fund --loglevel=error; fi
 
 run: setup
