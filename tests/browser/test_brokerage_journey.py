@@ -137,3 +137,24 @@ def test_shortlist_refer_answer_confirm(live_server, new_page, market):
     assert after.latest_report.beds_free == beds_before - 1
     case.refresh_from_db()
     assert case.state == CaseState.PLACEMENT_AGREED
+
+
+def test_broker_allocates_the_area_and_refers_chosen_pairings(
+    live_server, new_page, market, broker
+):
+    case, offers, _ = market
+    desk = sign_in(new_page(), live_server, "broker")
+    desk.get_by_role("link", name="Allocate area", exact=True).click()
+    desk.select_option("#id_care_type", "residential")
+    desk.get_by_role("button", name="Propose").click()
+    totals = desk.locator("#totals")
+    expect(totals).to_contain_text("1 waiting")
+    expect(totals).to_contain_text("1 placed by this proposal")
+    expect(desk.locator("#pairs")).to_contain_text("Edith Crawley")
+    sound(desk)
+    screenshot(desk, "brokerage-allocate")
+    desk.get_by_role("button", name="Refer the ticked pairings").click()
+    expect(desk.get_by_text("Referred 1 of the proposed pairings")).to_be_visible()
+    case.refresh_from_db()
+    assert case.state == CaseState.REFERRED
+    assert case.referrals.get().offer_id in {o.pk for o in offers.values()}
