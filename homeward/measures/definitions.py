@@ -122,7 +122,7 @@ class DtocMeasures:
             "delayed_days": self.delayed_days,
             "days": self.days,
             "delayed_beds_per_day": self.delayed_beds_per_day,
-            "adults_18_plus": self.adults_18_plus,
+            "adults_18_plus": _whole(self.adults_18_plus),
             "per_100k_adults": self.per_100k_adults,
             "attribution": self.attribution,
             "by_reason": {r: self.by_field[r] for r in REASONS},
@@ -136,6 +136,11 @@ class DtocMeasures:
                 "population_years": self.population_years,
             },
         }
+
+
+def _whole(value: float | None) -> float | int | None:
+    """A count that came out of a weighted mean as an int when it is one (one year's estimate)."""
+    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def measure(

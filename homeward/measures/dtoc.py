@@ -92,6 +92,7 @@ _COLUMN_FIELD = {
 _REASON_LABEL = re.compile(r"^(a|b|c|dii|di|e|f|g|h|i|o)\s*\)")
 _REASON_CODE = {code.lower(): code for code in REASONS}
 _ONS_CODE = re.compile(r"^[EWSNK]\d{8}$")
+_DIGITS = re.compile(r"[0-9]+")  # not str.isdigit: that accepts '¹', which int() refuses
 _BEDS_BLOCK = re.compile(r"bed|per day")
 # Published beds carry float noise (3851.3000000000006); anything past this is a real mismatch.
 _BEDS_TOLERANCE = 1e-6
@@ -222,7 +223,7 @@ def days_cell(value: Any) -> tuple[int | None, str | None]:
     if content in ("", "-"):
         return None, None
     cleaned = content.replace(",", "")
-    if cleaned.isdigit():
+    if _DIGITS.fullmatch(cleaned):
         return int(cleaned), None
     return None, f"'{content}' is not a number of days"
 

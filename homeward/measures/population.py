@@ -22,6 +22,7 @@ ADULT_AGE = 18
 OPEN_AGE = 90  # the last column is "90+"
 _CODE = re.compile(r"^[EKWSN]\d{8}$")
 _YEAR = re.compile(r"mid-?(\d{4})", re.IGNORECASE)
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _age(cell: Any) -> int | None:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return int(cell) if float(cell).is_integer() else None
     name = label(cell)
-    if name.isdigit():
+    if _DIGITS.fullmatch(name):
         return int(name)
     if name == f"{OPEN_AGE}+":
         return OPEN_AGE
@@ -62,7 +63,7 @@ def _count(cell: Any) -> int | None:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return int(cell) if cell == cell and cell >= 0 and float(cell).is_integer() else None
     content = text(cell).replace(",", "")
-    return int(content) if content.isdigit() else None
+    return int(content) if _DIGITS.fullmatch(content) else None
 
 
 def _persons_sheet(sheets: dict[str, Rows]) -> tuple[str, Rows, int]:

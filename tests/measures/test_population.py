@@ -84,3 +84,14 @@ def test_mid_2019_england_has_44_263_393_adults_and_councils_add_up_to_england()
     councils = [a for a in parsed.areas if a.code[:3] in ("E06", "E08", "E09", "E10")]
     assert len(councils) == 151
     assert sum(a.adults_18_plus for a in councils) == 44_263_393
+
+
+@pytest.mark.parametrize("cell", ["¹", "12a", "-3", "", 2.5])
+def test_a_cell_that_is_not_a_whole_count_rejects_its_row(cell):
+    bad = row("E08000006", "Salford")
+    bad[25] = cell
+
+    parsed = parse_sheets("m.xls", estimates([bad]))
+
+    assert not parsed.areas
+    assert parsed.rejections[0].reason == "E08000006: ages 21 not a count of people"

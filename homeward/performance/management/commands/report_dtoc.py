@@ -80,7 +80,7 @@ class Command(BaseCommand):
             out(f"    {label:<56}{_fmt(m.by_field[code]):>12}")
         missing = d["missing"]
         if missing["months"]:
-            out(f"  no figures imported for: {', '.join(missing['months'])}")
+            out(f"  no figures for this area in: {', '.join(missing['months'])}")
         if missing["figures"]:
             cells = ", ".join(f"{c['month']} {c['field']}" for c in missing["figures"])
             out(f"  missing in the files (not counted as zero): {cells}")
