@@ -128,8 +128,7 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
     accepted = workbook.rows_read - workbook.rows_rejected
     fingerprint = workbook.fingerprint()
     with transaction.atomic():
-        same = DtocRelease.objects.filter(fingerprint=fingerprint).first()
-        if same is not None:
+        if DtocRelease.objects.filter(fingerprint=fingerprint).exists():
             report.outcome = "unchanged"
             report.rows_unchanged = accepted
             return report
