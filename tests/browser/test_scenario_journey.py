@@ -6,6 +6,7 @@ the two side by side, then asks for the cheapest number of beds that keeps the w
 Screenshots go to test-results/screenshots/planning-*.png."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,9 +23,19 @@ pytestmark = pytest.mark.browser
 BAD_REQUEST = "console: Failed to load resource: the server responded with a status of 400"
 
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """;axe.run(document, {resultTypes: ["violations"]}).then(found => found.violations
+  .filter(v => v.impact === "serious" || v.impact === "critical")
+  .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`))"""
+
+
 def assert_page_sound(page):
+    """No console errors or failed requests, the cheap checks pass, and axe-core finds nothing
+    serious or critical (evaluated through the browser's debugging protocol, which the content
+    security policy does not govern)."""
     assert page.problems == [], page.problems
     assert a11y_problems(page) == [], page.url
+    assert page.evaluate(AXE.read_text() + AXE_RUN) == [], page.url
 
 
 def run_and_wait(page, replications: str, seed: str) -> list[int]:
