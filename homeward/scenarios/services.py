@@ -24,6 +24,8 @@ MAX_REPLICATIONS = 5000
 SLICE_WORK = 200_000
 MAX_CANDIDATES = 40
 MAX_SEARCH_REPLICATIONS = 1000
+# The list shows at most this much of a name; the document keeps it whole.
+NAME_LENGTH = Scenario._meta.get_field("name").max_length
 
 
 class PlanningError(ValueError):
@@ -42,7 +44,7 @@ def create(actor: Actor, plan: Plan, *, copied_from: Scenario | None = None) -> 
     with transaction.atomic():
         scenario = Scenario.objects.create(
             organisation=actor.organisation,
-            name=plan.name,
+            name=plan.name[:NAME_LENGTH],
             document=plan.to_dict(),
             copied_from=copied_from,
             created_by=actor.user,
@@ -64,7 +66,7 @@ def save(actor: Actor, scenario: Scenario, plan: Plan) -> Scenario:
     """Replace the scenario's document with `plan` (already validated)."""
     require_planner(actor)
     with transaction.atomic():
-        scenario.name = plan.name
+        scenario.name = plan.name[:NAME_LENGTH]
         scenario.document = plan.to_dict()
         scenario.updated_by = actor.user
         scenario.updated_at = clock.now()
@@ -87,7 +89,7 @@ def copy_with_capacity(actor: Actor, scenario: Scenario, service: str, places: i
         replace(s, capacity=Capacity(places)) if s.name == found.name else s for s in plan.services
     )
     name = f"{scenario.name}: {found.name} at {places} places"
-    return create(actor, replace(plan, name=name[:200], services=changed), copied_from=scenario)
+    return create(actor, replace(plan, name=name, services=changed), copied_from=scenario)
 
 
 def fill_demand(actor: Actor, scenario: Scenario, forecasts: dict[str, Forecast]) -> list[str]:

@@ -160,3 +160,10 @@ def test_a_slice_another_request_is_storing_is_not_stored_twice(analyst, saved):
     RunSlice.objects.create(run=run, first=0, count=3, data=b"")
     assert services.step(run).done == 0
     assert RunSlice.objects.filter(run=run).count() == 1
+
+
+def test_a_long_name_is_kept_whole_in_the_document_and_cut_for_the_list(analyst, small_plan):
+    long = "Winter 2025 " * 30
+    scenario = services.create(actor_for(analyst), replace(small_plan, name=long))
+    scenario.refresh_from_db()
+    assert scenario.name == long[:200] and scenario.document["name"] == long
