@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "homeward.demo",
     "homeward.performance",
     "homeward.scenarios",
+    "homeward.live",
 ]
 
 MIDDLEWARE = [

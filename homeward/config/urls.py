@@ -14,5 +14,6 @@ urlpatterns = [
     path("cases/", include("homeward.cases.urls")),
     path("brokerage/", include("homeward.brokerage.urls")),
     path("planning/", include("homeward.scenarios.urls")),
+    path("live/", include("homeward.live.urls")),
     path("api/v1/", api.urls),
 ]

@@ -32,6 +32,11 @@ ITEMS = [
         "Planning",
         {Role.ANALYST, Role.COMMISSIONER, Role.SYSTEM_LEADER, Role.ADMINISTRATOR},
     ),
+    (
+        "live:view",
+        "Live view",
+        {Role.SYSTEM_LEADER, Role.HUB_MEMBER, Role.COMMISSIONER, Role.ANALYST},
+    ),
 ]
 
 
