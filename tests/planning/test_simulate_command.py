@@ -1,5 +1,5 @@
 """Integration tests of `homeward simulate` (the management command): JSON and table output,
-reproducibility across worker counts, and clear errors. No database is touched."""
+reproducibility across worker counts, saved scenarios by id or name, and clear errors."""
 
 import json
 from io import StringIO
@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from homeward.core.access import actor_for
+from homeward.core.models import Role
 from homeward.planning import files
+from homeward.scenarios import services as scenario_services
+from tests.conftest import make_user
 
 EXAMPLE = Path(files.__file__).parent / "examples" / "area.csv"
+
+
+@pytest.fixture
+def analyst_actor(trust):
+    return actor_for(make_user("analyst", trust, Role.ANALYST))
 
 
 def simulate(*args: str) -> tuple[str, str]:
@@ -50,6 +59,19 @@ def test_table_and_a_new_seed_when_none_is_given(tmp_path):
     assert "seed " in err
 
 
+@pytest.mark.django_db
+def test_a_saved_scenario_runs_by_id_or_name(analyst_actor):
+    saved = scenario_services.create(analyst_actor, files.load(EXAMPLE))
+    by_id, _ = simulate(str(saved.pk), "--replications", "4", "--seed", "1", "--json")
+    by_name, _ = simulate(saved.name, "--replications", "4", "--seed", "1", "--json")
+    assert by_id == by_name
+    assert json.loads(by_id)["scenario"] == saved.name
+    scenario_services.create(analyst_actor, files.load(EXAMPLE))
+    with pytest.raises(CommandError, match="2 saved scenarios are called"):
+        simulate(saved.name)
+
+
+@pytest.mark.django_db
 def test_errors_are_clear(tmp_path):
     with pytest.raises(CommandError, match="no scenario file"):
         simulate(str(tmp_path / "missing.csv"))

@@ -7,7 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from homeward.planning import files, results
 from homeward.planning.engine import ENGINES, EngineNotInstalled, run
+from homeward.planning.scenario import Scenario as Plan
 from homeward.planning.scenario import ScenarioError
+from homeward.scenarios.models import Scenario
+from homeward.scenarios.services import plan_of
 
 
 def _at_least(least: int):
@@ -25,14 +28,17 @@ def _at_least(least: int):
 
 class Command(BaseCommand):
     help = (
-        "Simulate a discharge-pathway scenario file (.json, .csv or .xlsx; layout in "
-        "homeward/planning/files.py): per service and day the median and 5-95% band of "
-        "occupancy, people waiting and waiting time, and total delayed bed days and cost. "
-        "The same seed gives the same answer on any number of workers."
+        "Simulate a discharge-pathway scenario, saved in Homeward (by id or exact name) or a "
+        "file (.json, .csv or .xlsx; layout in homeward/planning/files.py): per service and "
+        "day the median and 5-95% band of occupancy, people waiting and waiting time, and "
+        "total delayed bed days and cost. The same seed gives the same answer on any number "
+        "of workers."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("scenario", help="scenario file: .json, .csv or .xlsx")
+        parser.add_argument(
+            "scenario", help="a saved scenario's id or exact name, or a .json, .csv or .xlsx file"
+        )
         parser.add_argument("--replications", type=_at_least(1), default=1000, help="default 1000")
         parser.add_argument(
             "--seed", type=_at_least(0), help="random seed (default: a new one, printed)"
@@ -54,13 +60,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        path = Path(options["scenario"])
-        if not path.is_file():
-            raise CommandError(f"no scenario file at {path}")
-        try:
-            plan = files.load(path)
-        except ScenarioError as exc:
-            raise CommandError(f"{path.name} cannot be simulated:\n{exc}") from None
+        plan = _plan(options["scenario"])
         seed = options["seed"] if options["seed"] is not None else secrets.randbelow(2**31)
         replications = options["replications"]
         self.stderr.write(
@@ -112,6 +112,27 @@ class Command(BaseCommand):
         totals = summary["totals"]
         row = ("all services", "", "", "", "")
         out(_row((*row, _band(totals["delayed_bed_days"], 0), _band(totals["cost"], 0))))
+
+
+def _plan(given: str) -> Plan:
+    """The scenario a file holds, or else the saved scenario with that id or name."""
+    path = Path(given)
+    if path.is_file():
+        try:
+            return files.load(path)
+        except ScenarioError as exc:
+            raise CommandError(f"{path.name} cannot be simulated:\n{exc}") from None
+    saved = Scenario.objects.filter(pk=int(given)) if given.isdigit() else Scenario.objects.none()
+    saved = saved or Scenario.objects.filter(name=given)
+    if not saved:
+        raise CommandError(f"no scenario file at {path} and no saved scenario {given!r}")
+    if len(saved) > 1:
+        ids = ", ".join(str(s.pk) for s in saved)
+        raise CommandError(f"{len(saved)} saved scenarios are called {given!r}: give an id ({ids})")
+    try:
+        return plan_of(saved[0].document)
+    except ScenarioError as exc:
+        raise CommandError(f"saved scenario {saved[0].pk} cannot be simulated:\n{exc}") from None
 
 
 HEADINGS = (
