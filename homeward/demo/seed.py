@@ -22,10 +22,14 @@ from homeward.demo.generator import generate, real_data_dir
 from homeward.directory.cqc import parse
 from homeward.directory.imports import import_parsed
 from homeward.directory.models import CapacityReport, CapacitySource, Location, ServiceOffer
+from homeward.planning import files
+from homeward.scenarios import services as scenario_services
 
 DEMO_COUNCILS = ["Trafford", "Manchester", "Stockport", "Salford"]
 DEMO_PASSWORD = "homeward-demo"  # noqa: S105 - printed for the demo; refused in production
 SEED = 20261127
+# The analyst login starts with the example winter scenario saved on the Planning pages.
+EXAMPLE_SCENARIO = Path(files.__file__).parent / "examples" / "area.csv"
 WEEKLY_PRICE = {
     "residential": 950,
     "residential-dementia": 1100,
@@ -196,4 +200,6 @@ def load(*, production: bool) -> list[DemoUser]:
             provider=Actor(accounts["carehome"], carehome.organisation, Role.PROVIDER_MANAGER),
             council=Organisation.objects.get(kind=OrganisationKind.COUNCIL, code="E08000009"),
         )
+        analyst = Actor(accounts["analyst"], icb, Role.ANALYST)
+        scenario_services.create(analyst, files.load(EXAMPLE_SCENARIO))
         return demo_users

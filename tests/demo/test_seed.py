@@ -12,6 +12,7 @@ from homeward.cases.models import OPEN_STATES, DischargeCase
 from homeward.core.access import actor_for
 from homeward.core.models import Membership
 from homeward.directory.models import Location
+from homeward.scenarios.models import Scenario
 from tests.conftest import real_file
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,8 @@ def test_demo_area_loads_once_with_a_login_per_role():
     theirs = brokerage_queries.for_provider(carehome)
     assert theirs.filter(state=ReferralState.ACCEPTED).count() == 1
     assert Referral.objects.filter(state=ReferralState.SENT).count() >= 3
+    analyst = Membership.objects.get(user__username="analyst")
+    assert Scenario.objects.filter(organisation=analyst.organisation).count() == 1
 
     again = io.StringIO()
     call_command("demo_load", if_empty=True, stdout=again)
