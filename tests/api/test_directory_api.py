@@ -59,6 +59,9 @@ API_MATRIX = {
     ("POST", "/api/v1/scenarios"),
     ("GET", "/api/v1/scenarios/{scenario_id}"),
     ("POST", "/api/v1/scenarios/{scenario_id}/runs"),
+    # Live view: scoping per operation is tested in tests/live/test_api.py.
+    ("POST", "/api/v1/indicators"),
+    ("GET", "/api/v1/live"),
 }
 
 

@@ -79,6 +79,11 @@ MATRIX = {
     "scenarios:capacity_copy": ("commissioner", "other_commissioner admin_user coordinator"),
     "scenarios:run": ("commissioner", "other_commissioner admin_user coordinator manager"),
     "scenarios:run_step": ("commissioner", "other_commissioner admin_user coordinator manager"),
+    # Live view: system leaders, hub members, commissioners and analysts of an area see their
+    # area only; exercised in tests/live/test_views.py.
+    "live:view": ("commissioner", "coordinator manager admin_user"),
+    "live:upload": ("commissioner coordinator admin_user", "manager"),
+    "live:triggers": ("commissioner", "coordinator broker manager admin_user"),
 }
 
 

@@ -81,7 +81,7 @@ def indicator(code: str) -> Indicator:
     return Indicator.objects.get(code=code)
 
 
-def add_reading(org, code, value, *, minutes_ago=10, by=None, source="test"):
+def add_reading(org, code, value, *, by, minutes_ago=10, source="test"):
     """Store a reading directly (services are tested on their own)."""
     return Reading.objects.create(
         organisation=org,
