@@ -15,5 +15,6 @@ urlpatterns = [
     path("brokerage/", include("homeward.brokerage.urls")),
     path("planning/", include("homeward.scenarios.urls")),
     path("live/", include("homeward.live.urls")),
+    path("performance/", include("homeward.performance.urls")),
     path("api/v1/", api.urls),
 ]

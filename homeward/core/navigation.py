@@ -37,6 +37,11 @@ ITEMS = [
         "Live view",
         {Role.SYSTEM_LEADER, Role.HUB_MEMBER, Role.COMMISSIONER, Role.ANALYST},
     ),
+    (
+        "performance:dashboard",
+        "Performance",
+        {Role.ANALYST, Role.COMMISSIONER, Role.SYSTEM_LEADER, Role.ADMINISTRATOR},
+    ),
 ]
 
 

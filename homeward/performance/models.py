@@ -2,6 +2,7 @@
 as published: one release per monthly file, the current one per month answering every report.
 A missing figure is NULL, never 0."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -128,3 +129,43 @@ class PopulationEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} mid-{self.year}: {self.adults_18_plus:,} adults"
+
+
+class TrajectoryUpload(models.Model):
+    """One trajectory file as uploaded: who, when, and how many targets it set."""
+
+    source = models.CharField(max_length=255, help_text="file name as uploaded")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    targets = models.PositiveIntegerField(help_text="area-months the file set")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Trajectory {self.source} ({self.targets} targets)"
+
+
+class TrajectoryTarget(models.Model):
+    """An area's target for one month in delayed beds per day per 100,000 adults aged 18+.
+    A later upload for the same area and month replaces the target (the upload is kept)."""
+
+    area_code = models.CharField(max_length=9)
+    month = models.DateField(help_text="first day of the month")
+    target_per_100k = models.FloatField()
+    upload = models.ForeignKey(TrajectoryUpload, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["area_code", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "month"], name="one_target_per_month"),
+            models.CheckConstraint(condition=Q(target_per_100k__gte=0), name="target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month:%Y-%m}: {self.target_per_100k}"

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
+from homeward.cases.queries import visible_cases
+from homeward.core.access import Actor
 from homeward.measures.definitions import (
     FIELDS,
     DtocMeasures,
     MonthFigures,
+    days_in_month,
     measure,
     measure_many,
     months,
     unpack,
 )
-from homeward.performance.models import COLUMN, DtocFigure, DtocRelease, PopulationEstimate
+from homeward.measures.drd import delayed_days_by_period
+from homeward.performance.models import (
+    COLUMN,
+    DtocFigure,
+    DtocRelease,
+    PopulationEstimate,
+    TrajectoryTarget,
+    TrajectoryUpload,
+)
 
 
 def area_name(code: str) -> str | None:
@@ -45,12 +60,28 @@ def _month_figures(row: dict, adults: dict[tuple[str, int], int]) -> MonthFigure
     )
 
 
-def dtoc_measures_by_area(
-    first: dt.date, last: dt.date, *, councils_only: bool = True
-) -> dict[str, DtocMeasures]:
-    """The measures of every area (councils unless asked) over the months, for league tables
-    and peer comparison: two queries (releases with their packed figures, then population)
-    and one NumPy pass, whatever the number of areas and months."""
+@dataclass(frozen=True)
+class DtocTable:
+    """Current-release figures of many areas over a run of months, as arrays for
+    `definitions.measure_many` and `measures.performance.monthly` (shapes as they document)."""
+
+    areas: list[str]
+    period: list[dt.date]
+    present: np.ndarray
+    values: np.ndarray
+    collected: np.ndarray
+    adults: np.ndarray
+
+    def measures(self) -> dict[str, DtocMeasures]:
+        """Every area's measures over the whole run of months."""
+        return measure_many(
+            self.areas, self.period, self.present, self.values, self.collected, self.adults
+        )
+
+
+def dtoc_table(first: dt.date, last: dt.date, *, councils_only: bool = True) -> DtocTable:
+    """Every area's (councils unless asked) figures over the months in two queries: releases
+    with their packed figures, then population."""
     period = months(first, last)
     month_index = {m: i for i, m in enumerate(period)}
     releases = list(
@@ -87,7 +118,16 @@ def dtoc_measures_by_area(
     ).values_list("area_code", "year", "adults_18_plus")
     for code, year, n in estimates:
         adults[area_index[code], year_months[year]] = n
-    return measure_many(areas, period, present, values, collected, adults)
+    return DtocTable(areas, period, present, values, collected, adults)
+
+
+def dtoc_measures_by_area(
+    first: dt.date, last: dt.date, *, councils_only: bool = True
+) -> dict[str, DtocMeasures]:
+    """The measures of every area (councils unless asked) over the months, for league tables
+    and peer comparison: two queries (releases with their packed figures, then population)
+    and one NumPy pass, whatever the number of areas and months."""
+    return dtoc_table(first, last, councils_only=councils_only).measures()
 
 
 def dtoc_months(code: str, first: dt.date, last: dt.date) -> list[MonthFigures]:
@@ -109,3 +149,69 @@ def dtoc_months(code: str, first: dt.date, last: dt.date) -> list[MonthFigures]:
 def dtoc_measures(code: str, first: dt.date, last: dt.date) -> DtocMeasures:
     """The delayed-transfer measures of one area (or England, E92000001) over the months."""
     return measure(code, first, last, dtoc_months(code, first, last))
+
+
+def trajectory_targets(first: dt.date, last: dt.date) -> dict[str, dict[dt.date, float]]:
+    """{area code: {month: target per 100,000 adults}} for the months; one query."""
+    found: dict[str, dict[dt.date, float]] = {}
+    rows = TrajectoryTarget.objects.filter(
+        month__gte=dt.date(first.year, first.month, 1), month__lte=last
+    ).values_list("area_code", "month", "target_per_100k")
+    for code, month, target in rows:
+        found.setdefault(code, {})[month] = target
+    return found
+
+
+def latest_trajectory_upload() -> TrajectoryUpload | None:
+    return TrajectoryUpload.objects.select_related("uploaded_by").first()
+
+
+@dataclass(frozen=True)
+class CaseDelays:
+    """Delayed days per council per month from the Homeward cases an actor can see."""
+
+    councils: list[tuple[str, str]]
+    period: list[dt.date]
+    days: np.ndarray  # calendar days counted in each month (the last month up to today)
+    delayed_days: np.ndarray  # [council, month]
+    adults: np.ndarray  # [council, month], NaN where no estimate for that year
+
+
+def case_delays(actor: Actor, first: dt.date, today: dt.date) -> CaseDelays:
+    """Delayed days by council of residence and month, from the first month to today, over the
+    cases the actor may see (`cases.queries.visible_cases`), by `measures.drd`: each delay
+    runs from the discharge ready date to the day of discharge, a person still in hospital is
+    delayed to the end of the period. Two queries, plus one for population."""
+    period = months(first, today)
+    zone = timezone.get_default_timezone()
+    since = timezone.make_aware(dt.datetime.combine(period[0], dt.time(0)), zone)
+    rows = list(
+        visible_cases(actor)
+        .filter(council__isnull=False, discharge_ready_date__isnull=False)
+        .filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=since))
+        .annotate(left=TruncDate("discharged_at", tzinfo=zone))
+        .values_list("council__code", "council__name", "discharge_ready_date", "left")
+    )
+    names = dict(sorted({(code, name) for code, name, _, _ in rows}))
+    keys = [code for code, *_ in rows]
+    if rows:
+        found = delayed_days_by_period(
+            keys,
+            np.array([r[2] for r in rows], dtype="datetime64[D]"),
+            np.array([r[3] for r in rows], dtype="datetime64[D]"),
+            np.array(period, dtype="datetime64[D]"),
+            today,
+        )
+        by_code = dict(zip(found.labels, found.days, strict=True))
+    else:
+        by_code = {}
+    codes = sorted(names)
+    delayed = np.array([by_code[c] for c in codes], dtype=np.int64).reshape(len(codes), len(period))
+    days = np.array([days_in_month(m) for m in period[:-1]] + [today.day], dtype=np.int64)
+    adults = np.full((len(codes), len(period)), np.nan)
+    index = {c: i for i, c in enumerate(codes)}
+    for code, year, n in PopulationEstimate.objects.filter(
+        area_code__in=codes, year__in={m.year for m in period}
+    ).values_list("area_code", "year", "adults_18_plus"):
+        adults[index[code], [i for i, m in enumerate(period) if m.year == year]] = n
+    return CaseDelays([(c, names[c]) for c in codes], period, days, delayed, adults)

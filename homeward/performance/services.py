@@ -22,7 +22,7 @@ from django.db import transaction
 
 from homeward.core import audit, clock
 from homeward.core.access import Actor
-from homeward.measures import dtoc, population
+from homeward.measures import dtoc, performance, population
 from homeward.measures.definitions import FIELDS, add_up, pack, reconcile
 from homeward.performance.models import (
     COLUMN,
@@ -30,6 +30,8 @@ from homeward.performance.models import (
     DtocFigure,
     DtocRelease,
     PopulationEstimate,
+    TrajectoryTarget,
+    TrajectoryUpload,
 )
 
 BATCH = 1000
@@ -295,4 +297,82 @@ def import_population(
                 created=report.created,
                 updated=report.updated,
             )
+    return report
+
+
+@dataclass
+class TrajectoryReport:
+    """What a trajectory upload did: the targets set, or every bad line and nothing stored."""
+
+    source: str
+    lines_read: int
+    stored: int = 0
+    replaced: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    upload: TrajectoryUpload | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "read": self.lines_read,
+            "stored": self.stored,
+            "replaced": self.replaced,
+            "rejected": len({line for line, _ in self.errors}),
+            "errors": [{"line": line, "reason": reason} for line, reason in self.errors],
+            "upload": self.upload.pk if self.upload else None,
+        }
+
+
+def upload_trajectory(*, actor: Actor, source: str, data: bytes) -> TrajectoryReport:
+    """Store a trajectory CSV's targets, all or nothing: a file with any bad line changes
+    nothing and reports every error with its line. A target for an area and month that
+    already has one replaces it; the upload is audited with its counts."""
+    read = performance.read_trajectory(data)
+    report = TrajectoryReport(source=source, lines_read=read.lines_read, errors=read.errors)
+    if read.errors:
+        return report
+    with transaction.atomic():
+        keys = {(r.area_code, r.month) for r in read.rows}
+        existing = {
+            (t.area_code, t.month): t
+            for t in TrajectoryTarget.objects.select_for_update().filter(
+                area_code__in={code for code, _ in keys}, month__in={m for _, m in keys}
+            )
+        }
+        upload = TrajectoryUpload.objects.create(
+            source=source,
+            uploaded_by=actor.user,
+            organisation=actor.organisation,
+            uploaded_at=clock.now(),
+            targets=len(read.rows),
+        )
+        new, changed = [], []
+        for row in read.rows:
+            target = existing.get((row.area_code, row.month))
+            if target is None:
+                new.append(
+                    TrajectoryTarget(
+                        area_code=row.area_code,
+                        month=row.month,
+                        target_per_100k=row.target_per_100k,
+                        upload=upload,
+                    )
+                )
+            else:
+                target.target_per_100k = row.target_per_100k
+                target.upload = upload
+                changed.append(target)
+        TrajectoryTarget.objects.bulk_create(new, batch_size=BATCH)
+        TrajectoryTarget.objects.bulk_update(
+            changed, ["target_per_100k", "upload"], batch_size=BATCH
+        )
+        report.stored, report.replaced, report.upload = len(new), len(changed), upload
+        audit.record(
+            actor,
+            "performance.trajectory_uploaded",
+            upload,
+            source=source,
+            stored=report.stored,
+            replaced=report.replaced,
+        )
     return report
