@@ -84,6 +84,12 @@ MATRIX = {
     "live:view": ("commissioner", "coordinator manager admin_user"),
     "live:upload": ("commissioner coordinator admin_user", "manager"),
     "live:triggers": ("commissioner", "coordinator broker manager admin_user"),
+    # Performance dashboard: published national figures for analysts, commissioners, system
+    # leaders and administrators; trajectories set by analysts and administrators; exercised
+    # in tests/performance/test_views.py.
+    "performance:dashboard": ("commissioner admin_user", "coordinator broker manager"),
+    "performance:download": ("commissioner admin_user", "coordinator broker manager"),
+    "performance:trajectory": ("admin_user", "commissioner coordinator broker manager"),
 }
 
 
