@@ -17,7 +17,7 @@ from homeward.core import clock
 from homeward.core.access import SYSTEM, Actor
 from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 from homeward.core.postcode_import import import_file as import_postcodes
-from homeward.demo import caseload, referrals
+from homeward.demo import caseload, live, referrals
 from homeward.demo.generator import generate, real_data_dir
 from homeward.directory.cqc import parse
 from homeward.directory.imports import import_parsed
@@ -202,4 +202,9 @@ def load(*, production: bool) -> list[DemoUser]:
         )
         analyst = Actor(accounts["analyst"], icb, Role.ANALYST)
         scenario_services.create(analyst, files.load(EXAMPLE_SCENARIO))
+        live.load(
+            leader=Actor(accounts["leader"], icb, Role.SYSTEM_LEADER),
+            trust=trust,
+            councils=DEMO_COUNCILS,
+        )
         return demo_users
