@@ -52,6 +52,12 @@ class Figure:
         return live.sparkline(self.history)
 
     @property
+    def last_point(self) -> tuple[str, str] | None:
+        """Where the newest reading sits on the trend line, to mark it."""
+        points = self.points.split()
+        return tuple(points[-1].split(",")) if points else None
+
+    @property
     def points_words(self) -> str:
         return live.sparkline_words(self.history, self.indicator.unit)
 
@@ -113,6 +119,10 @@ class LiveView:
     @property
     def red(self) -> list[Figure]:
         return [f for f in self.figures if f.status.colour == live.RED]
+
+    @property
+    def amber(self) -> list[Figure]:
+        return [f for f in self.figures if f.status.colour == live.AMBER]
 
 
 def _triggers(area: Organisation) -> dict[str, TriggerLevel]:
@@ -303,8 +313,9 @@ def _capacity(council_ids: list[int], now) -> list[CapacityRow]:
     return out
 
 
-def _worked_out(indicators, levels, waiting, bands, capacity) -> list[Figure]:
-    """The area-wide figures Homeward works out itself, as indicators with a status."""
+def _worked_out(indicators, levels, waiting, bands, capacity, has_councils) -> list[Figure]:
+    """The area-wide figures Homeward works out itself, as indicators with a status. Care
+    capacity only where the area has councils: no figure is better than a false zero."""
     newest = {
         bed_based: min(
             (c.newest for c in capacity if c.bed_based == bed_based and c.newest),
@@ -325,6 +336,8 @@ def _worked_out(indicators, levels, waiting, bands, capacity) -> list[Figure]:
             newest[False],
         ),
     }
+    if not has_councils:
+        del values[CARE_HOME_BEDS], values[HOME_CARE_HOURS]
     figures = []
     for code, (value, age) in values.items():
         indicator = indicators.get(code)
@@ -359,7 +372,7 @@ def live_view(actor: Actor) -> LiveView:
     councils = [o for o in orgs if o.kind == OrganisationKind.COUNCIL]
     capacity = _capacity([c.pk for c in councils], now)
     ordered = list(indicators.values())
-    figures = _worked_out(indicators, levels, waiting, bands, capacity)
+    figures = _worked_out(indicators, levels, waiting, bands, capacity, bool(councils))
     figures += _fed_figures(ordered, orgs, series, levels, now)
     return LiveView(
         area=area,

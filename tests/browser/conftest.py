@@ -175,3 +175,25 @@ def a11y_problems(page) -> list[str]:
     """A cheap accessibility smoke check (no axe-core here): language, one h1, labelled fields,
     unique ids, image alternatives and named links and buttons."""
     return page.evaluate(_A11Y_CHECKS)
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (the npm dev dependency) on the page: its WCAG 2.x A and AA rules and
+    best practices. Returns one line per violation: rule, impact and the first few elements."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed at {AXE}: run `make setup`", pytrace=False)
+    # Evaluated through the DevTools protocol rather than injected as a <script> tag
+    # (page.add_script_tag), which the content security policy rightly refuses.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
