@@ -10,6 +10,7 @@ from homeward.api.capacity_requests import router as capacity_requests_router
 from homeward.api.cases import router as cases_router
 from homeward.api.directory import router as directory_router
 from homeward.api.live import router as live_router
+from homeward.api.performance import router as performance_router
 from homeward.api.scenarios import router as scenarios_router
 
 api = NinjaAPI(
@@ -28,6 +29,7 @@ api.add_router("/", brokerage_router)
 api.add_router("/", capacity_requests_router)
 api.add_router("/", scenarios_router)
 api.add_router("/", live_router)
+api.add_router("/", performance_router)
 
 
 @api.exception_handler(Http404)

@@ -1,4 +1,5 @@
-"""Reads of the stored national figures for the measures (public statistics: no scoping)."""
+"""Reads of the stored national figures for the measures (public statistics, read by the
+dashboard's roles), trajectories, and delayed days from the cases an actor may see."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from homeward.cases.queries import visible_cases
-from homeward.core.access import Actor
+from homeward.core.access import Actor, require_role
+from homeward.core.models import Role
 from homeward.measures.definitions import (
     FIELDS,
     DtocMeasures,
@@ -31,6 +33,20 @@ from homeward.performance.models import (
     TrajectoryTarget,
     TrajectoryUpload,
 )
+
+# The dashboard's readers (the figures are national statistics, the same for all of them; the
+# Homeward-case section counts only the cases the reader's organisation can see), and who sets
+# trajectories (agreed nationally, so analysts and administrators). Anyone else gets 404.
+READERS = (Role.ANALYST, Role.COMMISSIONER, Role.SYSTEM_LEADER, Role.ADMINISTRATOR)
+TRAJECTORY_SETTERS = (Role.ANALYST, Role.ADMINISTRATOR)
+
+
+def require_reader(actor: Actor) -> None:
+    require_role(actor, *READERS)
+
+
+def require_trajectory_setter(actor: Actor) -> None:
+    require_role(actor, *TRAJECTORY_SETTERS)
 
 
 def area_name(code: str) -> str | None:

@@ -1,10 +1,7 @@
 """Performance dashboard pages: every council's published delay measures against its peers
 and trajectory, the same measures from Homeward's cases, downloads, and trajectory upload.
 
-Who: analysts, commissioners, system leaders and administrators read the dashboard (the
-published figures are national statistics, the same for everyone; the Homeward-case section
-counts only the cases the reader's organisation can see). Trajectories are set nationally,
-so analysts and administrators upload them. Anyone else gets 404."""
+Who may use each page is `queries.READERS` and `queries.TRAJECTORY_SETTERS`."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -12,12 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from homeward.core.access import actor_for, require_role
-from homeward.core.models import Role
+from homeward.core.access import actor_for
 from homeward.performance import charts, dashboard, queries, services, tables
 
-READERS = (Role.ANALYST, Role.COMMISSIONER, Role.SYSTEM_LEADER, Role.ADMINISTRATOR)
-TRAJECTORY_SETTERS = (Role.ANALYST, Role.ADMINISTRATOR)
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -46,7 +40,7 @@ def _dashboard(request):
 @login_required
 def dashboard_page(request):
     actor = actor_for(request.user)
-    require_role(actor, *READERS)
+    queries.require_reader(actor)
     board, span, problem = _dashboard(request)
     context = {
         "board": board,
@@ -54,7 +48,7 @@ def dashboard_page(request):
         "problem": problem,
         "councils": sorted((name, code) for code, (name, _) in dashboard.names().items()),
         "params": request.GET,
-        "can_upload": actor.role in TRAJECTORY_SETTERS,
+        "can_upload": actor.role in queries.TRAJECTORY_SETTERS,
         "tables": tables.TABLES,
         "reason_names": dashboard.REASON_NAMES,
     }
@@ -82,7 +76,7 @@ def dashboard_page(request):
 def download(request, table: str, fmt: str):
     """One of the dashboard's tables for the same filter, as CSV or xlsx."""
     actor = actor_for(request.user)
-    require_role(actor, *READERS)
+    queries.require_reader(actor)
     if fmt not in ("csv", "xlsx") or (table not in tables.TABLES and table != "cases"):
         raise Http404("No such table")
     if table == "cases":
@@ -111,7 +105,7 @@ def trajectory(request):
     """Upload a trajectory CSV: every bad line is listed and nothing is stored until the
     whole file is good."""
     actor = actor_for(request.user)
-    require_role(actor, *TRAJECTORY_SETTERS)
+    queries.require_trajectory_setter(actor)
     form = TrajectoryForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

@@ -62,6 +62,10 @@ API_MATRIX = {
     # Live view: scoping per operation is tested in tests/live/test_api.py.
     ("POST", "/api/v1/indicators"),
     ("GET", "/api/v1/live"),
+    # Performance dashboard: roles and figures are tested in tests/performance/test_api.py.
+    ("GET", "/api/v1/performance/measures"),
+    ("GET", "/api/v1/performance/league"),
+    ("POST", "/api/v1/performance/trajectories"),
 }
 
 
