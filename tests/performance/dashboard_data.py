@@ -9,7 +9,8 @@ from homeward.performance.services import import_dtoc_workbook, import_populatio
 from tests.measures.dtoc_books import area, dtoc_sheets, write_xlsx
 
 MONTHS = ("October 2019", "November 2019", "December 2019")
-# (ONS code, DH code, name, delayed days in October; each later month adds 10%)
+# (ONS code, DH code, name, delayed days in the first month; the next three add 10% each,
+# then the pattern repeats)
 COUNCILS = (
     ("E08000009", "312", "Trafford", 310),
     ("E08000006", "309", "Salford", 620),
@@ -19,12 +20,12 @@ COUNCILS = (
 ADULTS = {"E08000009": 182, "E08000006": 201, "E08000003": 440, "E10000016": 1220}
 
 
-def store(tmp_path: Path) -> None:
-    for i, period in enumerate(MONTHS):
-        areas = [
-            area(code, dh, name, int(days * (1 + 0.1 * i))) for code, dh, name, days in COUNCILS
-        ]
-        sheets = dtoc_sheets(areas, period=period, published=f"{10 + i}th January 2020")
+def store(tmp_path: Path, periods=MONTHS) -> None:
+    """Import `periods` (month names as the files spell them) and the mid-2019 adults."""
+    for i, period in enumerate(periods):
+        growth = 1 + 0.1 * (i % 4)
+        areas = [area(code, dh, name, int(days * growth)) for code, dh, name, days in COUNCILS]
+        sheets = dtoc_sheets(areas, period=period, published="13th February 2020")
         import_dtoc_workbook(actor=SYSTEM, workbook=parse_sheets(f"{period}.xlsx", sheets))
     rows = [["Population estimates, mid-2019"], ["Code", "Name", "Geography1", "All ages"]]
     rows[1] += [*range(90), "90+"]
