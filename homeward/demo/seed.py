@@ -17,7 +17,7 @@ from homeward.core import clock
 from homeward.core.access import SYSTEM, Actor
 from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 from homeward.core.postcode_import import import_file as import_postcodes
-from homeward.demo import caseload, live, referrals
+from homeward.demo import caseload, live, performance, referrals
 from homeward.demo.generator import generate, real_data_dir
 from homeward.directory.cqc import parse
 from homeward.directory.imports import import_parsed
@@ -207,4 +207,5 @@ def load(*, production: bool) -> list[DemoUser]:
             trust=trust,
             councils=DEMO_COUNCILS,
         )
+        performance.load(data)
         return demo_users
