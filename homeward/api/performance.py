@@ -1,7 +1,7 @@
 """Performance API: published delay measures for an area by month, the league table with
-peers, and trajectory upload. Scoped like the pages (`performance.queries.READERS` read,
-`TRAJECTORY_SETTERS` upload; anyone else 404). Every figure comes from the same
-`performance.dashboard` the page and the downloads use, unrounded."""
+peers, delayed days from Homeward's own cases, and trajectory upload. Scoped like the pages
+(`performance.queries.READERS` read, `TRAJECTORY_SETTERS` upload; anyone else 404). Every
+figure comes from the same `performance.dashboard` the page and the downloads use, unrounded."""
 
 from typing import Any
 
@@ -56,6 +56,16 @@ class LeagueOut(Schema):
     peers: int
     peer_median_per_100k: float | None
     target_per_100k: float | None
+
+
+class CaseMonthOut(Schema):
+    area: str
+    name: str
+    month: str
+    days: int
+    delayed_days: int
+    delayed_beds_per_day: float | None
+    per_100k_adults: float | None
 
 
 class TrajectoryError(Schema):
@@ -133,6 +143,28 @@ def league(request, filters: Query[Filters], peers_only: bool = False):
             "peers": r.peers,
             "peer_median_per_100k": r.peer_median,
             "target_per_100k": r.target,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/performance/case-delays", response={200: list[CaseMonthOut], 404: Problem})
+def case_delays(request):
+    """Delayed days by council of residence and month from the Homeward cases your
+    organisation can see, over the last 12 months to today (this month's days run to today),
+    with delayed beds per day and per 100,000 adults by the published figures' definitions."""
+    actor = actor_for(request.user)
+    queries.require_reader(actor)
+    rows, _, _ = dashboard.case_months(actor)
+    return [
+        {
+            "area": r.code,
+            "name": r.name,
+            "month": f"{r.month:%Y-%m}",
+            "days": r.days,
+            "delayed_days": r.delayed_days,
+            "delayed_beds_per_day": r.delayed_beds_per_day,
+            "per_100k_adults": r.per_100k_adults,
         }
         for r in rows
     ]

@@ -65,6 +65,7 @@ API_MATRIX = {
     # Performance dashboard: roles and figures are tested in tests/performance/test_api.py.
     ("GET", "/api/v1/performance/measures"),
     ("GET", "/api/v1/performance/league"),
+    ("GET", "/api/v1/performance/case-delays"),
     ("POST", "/api/v1/performance/trajectories"),
 }
 

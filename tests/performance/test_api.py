@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from homeward.cases.queries import today
 from homeward.core.models import AuditEvent, Role
 from homeward.performance.models import TrajectoryTarget
 from homeward.performance.queries import dtoc_measures, dtoc_measures_by_area
+from tests.cases.factories import make_case
 from tests.conftest import make_user
 from tests.performance.dashboard_data import store
 
@@ -124,3 +126,17 @@ def test_trajectory_upload(client, analyst, commissioner, stored):
     assert bad.json()["errors"][0]["line"] == 2
     assert bad.json()["stored"] == 0
     assert TrajectoryTarget.objects.count() == 2
+
+
+def test_case_delays_are_the_pages_rows(client, coordinator, commissioner, other_commissioner):
+    council = commissioner.memberships.get().organisation
+    make_case(coordinator, council=council, ready_days_ago=3, admitted=today() - dt.timedelta(9))
+    client.force_login(commissioner)
+    rows = client.get("/api/v1/performance/case-delays").json()
+    assert len(rows) == 12 and {r["area"] for r in rows} == {council.code}
+    assert sum(r["delayed_days"] for r in rows) == 4  # three days ago to today, once each
+    assert rows[-1]["month"] == f"{today():%Y-%m}" and rows[-1]["days"] == today().day
+    client.force_login(other_commissioner)
+    assert client.get("/api/v1/performance/case-delays").json() == []
+    client.force_login(coordinator)
+    assert client.get("/api/v1/performance/case-delays").status_code == 404
