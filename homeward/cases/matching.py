@@ -108,6 +108,7 @@ def _row(offer: ServiceOffer, rates: dict[int, float]) -> OfferRow:
         hold_back=tuple(hold_back_reasons(location)),
         area=offer.area,
         response_rate=rates.get(location.provider_id),
+        name=location.name,
     )
 
 

@@ -296,9 +296,9 @@ def _baseline_words(
         return "first come, first served would leave this person waiting"
     if baseline == position:
         return "first come, first served would make the same pairing"
-    offer_id = table.source[graph.rows[graph.offer[baseline]]].offer_id
+    other = table.source[graph.rows[graph.offer[baseline]]]
     return (
-        f"first come, first served would offer {offer_id} instead "
+        f"first come, first served would offer {other.name or other.offer_id} instead "
         f"(score {graph.score[baseline]:.2f})"
     )
 

@@ -139,6 +139,7 @@ class Weights:
 class OfferRow:
     """One service offer with its location's facts and its latest capacity report.
 
+    `name` is how explanations name the offer (its location's name); the offer id when blank.
     `vacancies` counts people it can take now: free beds, or for care at home the packages the
     free hours allow (the adapter converts). `hold_back` holds the plain-words reasons the
     location is not put forward (`directory.models.hold_back_reasons`; empty when cleared)."""
@@ -158,6 +159,7 @@ class OfferRow:
     hold_back: tuple[str, ...] = ()
     area: str = ""
     response_rate: float | None = None
+    name: str = ""
 
 
 @dataclass(frozen=True)

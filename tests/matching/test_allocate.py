@@ -89,7 +89,7 @@ def test_pairs_are_scored_as_the_shortlist_scores_them():
 
 
 def test_each_pairing_is_explained_against_first_come_first_served():
-    rows = [offer(1, rating="Outstanding"), offer(2, capabilities=("hoist",))]
+    rows = [offer(1, rating="Outstanding", name="Oak Lodge"), offer(2, capabilities=("hoist",))]
     table = OfferTable.from_rows(rows)
     anna = need(waiting_days=20, case_id=11)
     ben = need(waiting_days=3, case_id=12, capabilities=("hoist", "oxygen"))
@@ -98,7 +98,10 @@ def test_each_pairing_is_explained_against_first_come_first_served():
     pairings = {p.case_id: p for p in explain(ours, table, fcfs)}
     assert pairings[11].explanation.startswith(f"score {pairings[11].score:.2f}: 1.0 km away")
     assert "rated" in pairings[11].explanation
-    assert "; first come, first served would offer 1 instead (score 0." in pairings[11].explanation
+    assert (
+        "; first come, first served would offer Oak Lodge instead (score 0."
+        in pairings[11].explanation
+    )
     assert pairings[12].explanation.endswith(
         "first come, first served would leave this person waiting"
     )
