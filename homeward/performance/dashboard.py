@@ -132,7 +132,6 @@ class Dashboard:
     period: list[dt.date]
     areas: list[str]
     rates: MonthlyRates
-    table: queries.DtocTable
     league: list[LeagueRow]
     area: DtocMeasures | None
     area_target: float | None
@@ -177,10 +176,11 @@ def names() -> dict[str, tuple[str, str]]:
 
 
 def build(f: Filter) -> Dashboard:
-    """Read the figures for the filter (four queries) and compute every table on the page."""
+    """Read the figures for the filter (four queries, five when it spans councils that no
+    longer exist) and compute every table on the page."""
     area_names = names()
     table = queries.dtoc_table(f.first, f.last, councils_only=False)
-    wanted = [i for i, code in enumerate(table.areas) if is_valid_code(code) or code in {ENGLAND}]
+    wanted = [i for i, code in enumerate(table.areas) if is_valid_code(code) or code == ENGLAND]
     table = queries.DtocTable(
         areas=[table.areas[i] for i in wanted],
         period=table.period,
@@ -189,6 +189,7 @@ def build(f: Filter) -> Dashboard:
         collected=table.collected,
         adults=table.adults[wanted],
     )
+    area_names |= queries.published_names([c for c in table.areas if c not in area_names])
     measures = table.measures()
     rates = monthly(table.period, table.present, table.values[:, :, 0], table.adults)
     targets = queries.trajectory_targets(f.first, f.last)
@@ -241,7 +242,6 @@ def build(f: Filter) -> Dashboard:
         period=table.period,
         areas=table.areas,
         rates=rates,
-        table=table,
         league=rows,
         area=area,
         area_target=period_targets.get(f.area),

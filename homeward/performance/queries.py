@@ -146,6 +146,22 @@ def dtoc_measures_by_area(
     return dtoc_table(first, last, councils_only=councils_only).measures()
 
 
+def published_names(codes: list[str]) -> dict[str, tuple[str, str]]:
+    """{code: (name, region)} as the figures spell them, for areas that no longer exist
+    (Bournemouth and Poole before BCP, say); one query, none when no codes are given."""
+    if not codes:
+        return {}
+    rows = (
+        DtocFigure.objects.filter(area_code__in=codes)
+        .order_by("area_code", "-period")
+        .values_list("area_code", "name", "region")
+    )
+    found: dict[str, tuple[str, str]] = {}
+    for code, name, region in rows:
+        found.setdefault(code, (name, region))
+    return found
+
+
 def dtoc_months(code: str, first: dt.date, last: dt.date) -> list[MonthFigures]:
     """The area's current-release figures for each month imported in the period, with the
     adults 18+ of each month's calendar year (None where that year is not loaded). Two queries."""

@@ -49,8 +49,6 @@ def dashboard_page(request):
         "councils": sorted((name, code) for code, (name, _) in dashboard.names().items()),
         "params": request.GET,
         "can_upload": actor.role in queries.TRAJECTORY_SETTERS,
-        "tables": tables.TABLES,
-        "reason_names": dashboard.REASON_NAMES,
     }
     if board is not None:
         targets = {r.month: r.target for r in board.month_rows}

@@ -11,12 +11,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from homeward.cases.queries import today
+from homeward.core.access import SYSTEM
 from homeward.core.models import AuditEvent, Role
 from homeward.measures.definitions import measure
+from homeward.measures.dtoc import parse_sheets
 from homeward.performance.models import TrajectoryTarget
 from homeward.performance.queries import dtoc_measures, dtoc_measures_by_area, dtoc_months
+from homeward.performance.services import import_dtoc_workbook
 from tests.cases.factories import make_case
 from tests.conftest import make_user
+from tests.measures.dtoc_books import area, dtoc_sheets
 from tests.performance.dashboard_data import store
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +269,15 @@ def test_a_month_without_figures_is_listed_not_counted(client, analyst, stored):
     want = dtoc_measures(TRAFFORD, OCT, dt.date(2020, 1, 1))
     assert want.days == 92
     assert f"{want.delayed_days:,} over 92 days" in text
+
+
+def test_a_council_that_no_longer_exists_keeps_its_published_name(client, analyst, tmp_path):
+    poole = area("E06000029", "835", "Poole", 120, region="South West")
+    sheets = dtoc_sheets([poole], period="December 2018", published="13th February 2019")
+    import_dtoc_workbook(actor=SYSTEM, workbook=parse_sheets("Dec_18.xlsx", sheets))
+    client.force_login(analyst)
+    url = reverse("performance:download", args=["league", "csv"])
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    assert [(r["area_code"], r["name"], r["region"]) for r in rows] == [
+        ("E06000029", "Poole", "South West")
+    ]
