@@ -25,7 +25,7 @@ TRIGGER_LEVELS = {
     "gp-appointments-same-day": (1500, 800),
     "gp-appointments-next-day": (4000, 2500),
     "beds-ga-free": (25, 10),
-    "people-not-meeting-ctr": (40, 60),
+    "people-not-meeting-ctr": (30, 45),
     "people-waiting-21-days": (5, 10),
     "care-home-beds-free": (40, 20),
     "home-care-hours-free": (300, 150),

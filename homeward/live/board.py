@@ -324,6 +324,9 @@ def _worked_out(indicators, levels, waiting, bands, capacity, has_councils) -> l
         )
         for bed_based in (True, False)
     }
+    for bed_based, age in newest.items():
+        if age is not None:
+            newest[bed_based] = live.Age(age.seconds, age.stale, f"newest report {age.words}")
     values = {
         WAITING: (waiting, live.Age(0, False, "live from cases")),
         WAITING_21: (bands[-1][1], live.Age(0, False, "live from cases")),
