@@ -143,3 +143,54 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
             sheet.append(row)
     book.save(path)
     return path
+
+
+def sitrep_sheets(
+    seed: int = 3,
+    days: int = 3,
+    month: tuple[int, int] = (2024, 5),
+    trailing: bool = True,
+    table3_dates: bool = True,
+) -> tuple[dict[str, list[list[Any]]], dict]:
+    """A situation report webfile: Table 2 by trust and day with England rows, Table 3 by
+    ICB (and day when `table3_dates`), reasons named as published (some with trailing
+    blanks). Returns the sheets and the figures they were written from."""
+    from homeward.measures.sitrep_webfile import TABLE2, reasons
+
+    rng = random.Random(seed)
+    trusts = [
+        ("North West", "QOP", "Greater Manchester ICB", f"R{c}1", f"Trust {c} ") for c in "ABC"
+    ]
+    trusts.append(("London", "QMJ", "North Central London ICB", "RD1", "Trust D"))
+    figures: dict = {"table2": {}, "table3": {}}
+    header2 = ["Region", "ICB Code", "ICB Name", "Org Code", "Org Name", "Date", *TABLE2.values()]
+    table2: list[list[Any]] = [["Table 2: discharges"], [f"Period: May {month[0]}"], header2]
+    labels = [r.label + (" " if trailing and i % 3 == 0 else "") for i, r in enumerate(reasons())]
+    lead3 = ["Region", "ICB Code", "ICB Name"] + (["Date"] if table3_dates else [])
+    table3: list[list[Any]] = [["Table 3"], [], [*lead3, *labels, "No reason recorded"]]
+    for d in range(1, days + 1):
+        day = dt.date(month[0], month[1], d)
+        by_icb: dict[str, list[int]] = {}
+        totals = [0, 0, 0, 0]
+        for region, icb, icb_name, code, name in trusts:
+            counted = rng.randint(20, 90)
+            early, late = rng.randint(0, counted // 2), rng.randint(0, counted // 4)
+            remaining = counted - early - late
+            values = [counted, early, late, remaining]
+            totals = [a + b for a, b in zip(totals, values, strict=True)]
+            figures["table2"][(day, code)] = dict(zip(TABLE2, values, strict=True))
+            table2.append([region, icb, icb_name, code, name, day, *values])
+            split = [0] * (len(labels) + 1)
+            for _ in range(remaining):
+                split[rng.randrange(len(split))] += 1
+            previous = by_icb.setdefault(icb, [0] * len(split))
+            by_icb[icb] = [a + b for a, b in zip(previous, split, strict=True)]
+        table2.append(["", "", "", "England", "ENGLAND", day, *totals])
+        for region, icb, icb_name, *_ in {t[1]: t for t in trusts}.values():
+            if not table3_dates and d > 1:
+                continue
+            counts = by_icb[icb]
+            key = (day if table3_dates else None, icb)
+            figures["table3"][key] = counts
+            table3.append([region, icb, icb_name, *([day] if table3_dates else []), *counts])
+    return {"Table 2": table2, "Table 3": table3}, figures
