@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "homeward.performance",
     "homeward.scenarios",
     "homeward.live",
+    "homeward.webfiles",
 ]
 
 MIDDLEWARE = [
