@@ -7,6 +7,7 @@ definitions in homeward.measures.live). The page and GET /api/v1/live both read 
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Count, F, Max, Min, Q, Sum, Window
 from django.db.models.functions import RowNumber
@@ -148,7 +149,12 @@ def _status(value: float, indicator: Indicator, level: TriggerLevel | None) -> l
     return live.rag(value, indicator.unit, triggers)
 
 
-def _series(org_ids: list[int], since: datetime) -> dict[tuple[int, str], list[Reading]]:
+class Point(NamedTuple):
+    value: float
+    measured_at: datetime
+
+
+def _series(org_ids: list[int], since: datetime) -> dict[tuple[int, str], list[Point]]:
     """The latest POINTS readings of every series in the area, newest first, in one query."""
     ranked = (
         Reading.objects.filter(organisation_id__in=org_ids, measured_at__gte=since)
@@ -161,11 +167,11 @@ def _series(org_ids: list[int], since: datetime) -> dict[tuple[int, str], list[R
         )
         .filter(rank__lte=POINTS)
         .order_by("organisation_id", "indicator_id", "-measured_at")
-        .only("organisation_id", "indicator_id", "value", "measured_at")
+        .values_list("organisation_id", "indicator_id", "value", "measured_at")
     )
-    series: dict[tuple[int, str], list[Reading]] = {}
-    for r in ranked:
-        series.setdefault((r.organisation_id, r.indicator_id), []).append(r)
+    series: dict[tuple[int, str], list[Point]] = {}
+    for org_id, code, value, measured_at in ranked:
+        series.setdefault((org_id, code), []).append(Point(value, measured_at))
     return series
 
 
