@@ -184,25 +184,23 @@ def read_trajectory(data: bytes) -> TrajectoryFile:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return TrajectoryFile([], [(0, "the file is not UTF-8 text: save it as CSV UTF-8")])
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = [(reader.line_num, cells) for cells in reader]
+    except csv.Error as exc:
+        return TrajectoryFile([], [(reader.line_num, f"not readable as CSV here: {exc}")])
+    header = [h.strip().lower() for h in records[0][1]] if records else []
     absent = [c for c in TRAJECTORY_COLUMNS if c not in header]
     if absent:
+        must = ", ".join(TRAJECTORY_COLUMNS)
         return TrajectoryFile(
-            [],
-            [
-                (
-                    1,
-                    f"missing column(s) {', '.join(absent)}: the header must name "
-                    f"{', '.join(TRAJECTORY_COLUMNS)}",
-                )
-            ],
+            [], [(1, f"missing column(s) {', '.join(absent)}: the header must name {must}")]
         )
     at = {c: header.index(c) for c in TRAJECTORY_COLUMNS}
     rows: list[TrajectoryRow] = []
     errors: list[tuple[int, str]] = []
     seen: dict[tuple[str, dt.date], int] = {}
-    for line, cells in enumerate(reader, start=2):
+    for line, cells in records[1:]:
         if not any(c.strip() for c in cells):
             continue
         cell = {c: (cells[i].strip() if i < len(cells) else "") for c, i in at.items()}

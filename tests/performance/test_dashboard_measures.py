@@ -4,6 +4,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from homeward.measures.definitions import FIELDS, MonthFigures, measure, months
 from homeward.measures.performance import (
@@ -154,3 +156,22 @@ def test_the_bar_chart_names_the_chosen_council_in_words():
     assert [b["chosen"] for b in chart["bars"]] == [False, True]
     assert chart["bars"][1]["width"] == pytest.approx(2 * chart["bars"][0]["width"])
     assert "Bolton 4.00, 2 of 2" in chart["desc"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=12), max_size=5), max_size=8))
+@example([["\r0"]])  # found by Hypothesis: a bare carriage return inside a field
+def test_any_csv_is_read_or_refused_line_by_line_never_crashing(cells):
+    lines = ["area_code,month,target_per_100k", *(",".join(row) for row in cells)]
+    got = read_trajectory("\n".join(lines).encode())
+    for row in got.rows:
+        assert 0 <= row.target_per_100k <= 1_000 and row.month.day == 1
+    assert all(line >= 0 and reason for line, reason in got.errors)
+    assert not ({r.line for r in got.rows} & {line for line, _ in got.errors})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_are_refused_with_a_reason_or_read(data):
+    got = read_trajectory(data)
+    assert got.rows or got.errors
