@@ -83,8 +83,10 @@ def download(request, table: str, fmt: str):
         name = "homeward-case-delays"
     else:
         board, _, problem = _dashboard(request)
+        if problem:
+            return HttpResponse(problem, content_type="text/plain", status=400)
         if board is None:
-            raise Http404(problem or "No published figures imported")
+            raise Http404("No published figures imported")
         title, make = tables.TABLES[table]
         columns, rows = make(board)
         f = board.filter
