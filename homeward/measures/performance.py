@@ -37,6 +37,19 @@ def council_type(code: str) -> str | None:
     return COUNCIL_TYPES.get(code[:3])
 
 
+PEER_GROUPS = {
+    "E06": "unitary authorities",
+    "E08": "metropolitan districts",
+    "E09": "London boroughs",
+    "E10": "county councils",
+}
+
+
+def peer_group(code: str) -> str | None:
+    """The council's peers named in the plural, as a sentence uses them ("county councils")."""
+    return PEER_GROUPS.get(code[:3])
+
+
 @dataclass(frozen=True)
 class MonthlyRates:
     """Every area's measures month by month, NaN where missing (see `monthly`)."""

@@ -30,6 +30,7 @@ from homeward.measures.performance import (
     council_type,
     league,
     monthly,
+    peer_group,
     period_target,
     value,
 )
@@ -144,8 +145,8 @@ class Dashboard:
         return self.names.get(self.filter.area, (self.filter.area, ""))[0]
 
     @property
-    def area_kind(self) -> str | None:
-        return council_type(self.filter.area)
+    def peer_group(self) -> str | None:
+        return peer_group(self.filter.area)
 
     @property
     def area_row(self) -> LeagueRow | None:

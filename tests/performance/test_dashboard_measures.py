@@ -12,6 +12,7 @@ from homeward.measures.performance import (
     council_type,
     league,
     monthly,
+    peer_group,
     period_target,
     read_trajectory,
     value,
@@ -79,6 +80,8 @@ def test_league_ranks_lowest_first_with_peers_of_the_same_type_and_ties_shared()
 
 def test_council_types_come_from_the_code():
     assert council_type("E09000033") == "London borough"
+    assert peer_group("E06000001") == "unitary authorities"
+    assert peer_group("E09000033") == "London boroughs"
     assert council_type("E10000016") == "County council"
     assert council_type("E92000001") is None
 
