@@ -492,6 +492,12 @@ class _Reader:
         on, late = row.get("pct_not_delayed"), row.get("pct_delayed")
         if on is not None and late is not None and abs(on + late - 100) > 1.1:
             self._warn(row.line, f"{row.code}: % not delayed + % delayed = {on + late:g}, not 100")
+        people = [row.get(f"band_people:{b}") for b in BAND_NAMES]
+        discharges = row.get("discharges")
+        if discharges is not None and None not in people and sum(people) > discharges:
+            self._warn(
+                row.line, f"{row.code}: {sum(people)} people delayed but {discharges} discharges"
+            )
         bands = [row.get(f"band_bed_days:{b}") for b in BAND_NAMES]
         total = row.get("delayed_bed_days")
         if total is not None and None not in bands and sum(bands) != total:

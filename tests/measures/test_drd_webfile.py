@@ -300,3 +300,13 @@ def test_junk_cells_never_crash_and_the_rows_always_add_up(cells, fraction):
         assert check["agrees"] == (
             check["difference"] is not None and abs(check["difference"]) <= 0.1 + 1e-9
         )
+
+
+def test_more_people_delayed_than_discharged_is_warned_about():
+    made = providers(count=2)
+    rows = drd_rows(made)
+    header = rows[HEADER_LINE - 1]
+    rows[-1][header.index("Discharge Volume")] = 1
+    parsed = parse(rows)
+    assert any("people delayed but 1 discharges" in w.reason for w in parsed.warnings)
+    assert not parsed.national_check()["discharges"]["agrees"]
