@@ -46,6 +46,7 @@ from homeward.measures.webfile import (
     norm,
     number,
     release_dates,
+    too_long,
 )
 from homeward.measures.workbook import Problem, Rows, UnreadableFile, month_of, read_sheets, text
 
@@ -472,6 +473,11 @@ class _Reader:
             values[key] = value
         if not code:
             return self._reject(line, "no organisation code")
+        region, icb = text(cells["region"] or ""), text(cells["icb"] or "")
+        source = text(cells.get("data_source") or "")
+        problem = too_long(code=code, name=name, region=region, icb=icb, data_source=source)
+        if problem:
+            return self._reject(line, problem)
         if code.upper() in self.codes:
             return self._reject(line, f"code {code} appears twice in the file")
         row = DrdRow(
@@ -479,9 +485,9 @@ class _Reader:
             level=level,
             code=code,
             name=name,
-            region=text(cells["region"] or ""),
-            icb=text(cells["icb"] or ""),
-            data_source=text(cells.get("data_source") or ""),
+            region=region,
+            icb=icb,
+            data_source=source,
             values=values,
         )
         self.codes.add(code.upper())

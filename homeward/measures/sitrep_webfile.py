@@ -47,6 +47,7 @@ from homeward.measures.webfile import (
     norm,
     number,
     release_dates,
+    too_long,
 )
 from homeward.measures.workbook import Problem, Rows, UnreadableFile, day_of, read_sheets, text
 
@@ -356,6 +357,11 @@ class _Reader:
         if not code:
             self._reject(sheet, line, "no organisation code")
             return None
+        texts = {k: text(cells.get(k) or "") for k in ("region", "icb_code", "icb_name")}
+        problem = too_long(code=code, name=name, **texts)
+        if problem:
+            self._reject(sheet, line, problem)
+            return None
         level = level_of(code, name)
         if level == "provider" and "code" not in cells:
             level = "icb" if text(cells.get("icb_code") or "") else "region"
@@ -368,9 +374,7 @@ class _Reader:
             level=level,
             code=code,
             name=name,
-            region=text(cells.get("region") or ""),
-            icb_code=text(cells.get("icb_code") or ""),
-            icb_name=text(cells.get("icb_name") or ""),
+            **texts,
             values=values,
         )
         self._check_row(row, total)

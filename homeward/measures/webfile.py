@@ -15,6 +15,8 @@ from typing import Any
 from homeward.measures.workbook import Rows, day_of, label, month_of, text
 
 ENGLAND = "E92000001"
+MAX_CODE = 80
+MAX_TEXT = 255
 # Cells NHS England publishes for a suppressed or unavailable figure: missing, never zero.
 SUPPRESSED = frozenset({"", "-", "*", "–", "—", ".", "..", "x", "n/a", "na", ":"})
 NATIONAL_NAMES = frozenset({"england", "national", "total", "england total", "all providers"})
@@ -124,6 +126,16 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _canonical(v) for k, v in value.items()}
     return value
+
+
+def too_long(**fields: str) -> str | None:
+    """Why a row's code or text cannot be stored (codes up to 80 characters, text up to
+    255), or None."""
+    for name, value in fields.items():
+        limit = MAX_CODE if name == "code" else MAX_TEXT
+        if len(value) > limit:
+            return f"{name} is {len(value)} characters long (at most {limit}): not an organisation"
+    return None
 
 
 def fingerprint(payload: Any) -> str:

@@ -248,3 +248,11 @@ def test_junk_cells_never_crash_and_the_rows_always_add_up(cells):
     assert parsed.rows_read == len(parsed.table2) + len(parsed.table3) + parsed.rows_rejected
     for row in (*parsed.table2, *parsed.table3):
         assert all(v is None or (isinstance(v, int) and v >= 0) for v in row.values.values())
+
+
+def test_a_code_too_long_to_be_an_organisation_is_rejected():
+    sheets, _ = sitrep_sheets(days=1)
+    sheets["Table 2"][HEADER2 + 1][3] = "R" * 81
+    parsed = parse(sheets)
+    (problem,) = parsed.rejections
+    assert problem.reason == "code is 81 characters long (at most 80): not an organisation"
