@@ -67,7 +67,10 @@ class ImportCommand(BaseCommand):
                     .as_dict()
                 )
             except UnreadableFile as exc:
-                failures.append({"source": path.name, "error": str(exc)})
+                error = str(exc)
+                if "nothing was imported" not in error:
+                    error += "; nothing was imported"
+                failures.append({"source": path.name, "error": error})
                 print(f"[{n}/{len(paths)}] {path.name}: refused", file=sys.stderr)
                 continue
             reports.append(report)
@@ -83,7 +86,7 @@ class ImportCommand(BaseCommand):
             for report in reports:
                 self._describe(report)
             for failure in failures:
-                self.stdout.write(f"{failure['source']}: {failure['error']}")
+                self.stdout.write(failure["error"])
         if failures:
             raise CommandError(f"{len(failures)} of {len(paths)} files could not be read")
 

@@ -32,7 +32,7 @@ def current_release(kind: str, month: dt.date) -> WebfileRelease | None:
 def homeward_drd(codes: list[str], month: dt.date) -> dict[str, DrdMeasures | str]:
     """Each trust's DRD measures for its cases discharged in the month (local time), by trust
     code; a trust with no discharges that month is left out; one whose cases cannot be
-    measured (a discharge before its DRD) gets the reason instead. Two queries."""
+    measured (a discharge before its DRD) gets the reason instead. One query."""
     tz = timezone.get_default_timezone()
     start = timezone.make_aware(dt.datetime.combine(month, dt.time(0)), tz)
     end = start.replace(tzinfo=None) + dt.timedelta(days=days_in_month(month))
