@@ -186,35 +186,9 @@ class DrdRow:
             return None
         return DrdMeasures.from_slots([discharges - sum(people), *people], [0, *bed])
 
-    def as_dict(self) -> dict[str, Any]:
-        """The published measures with the keys of DrdMeasures.as_dict, and the band %."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "level": self.level,
-            "region": self.region,
-            "icb": self.icb,
-            "discharges": self.get("discharges"),
-            "pct_discharged_on_drd": self.get("pct_not_delayed"),
-            "pct_delayed": self.get("pct_delayed"),
-            "avg_delay_days_excl_zero": self.get("avg_delay_days_excl_zero"),
-            "delay_bands": {
-                b: {
-                    "people": self.get(f"band_people:{b}"),
-                    "bed_days": self.get(f"band_bed_days:{b}"),
-                    "pct": self.get(f"band_pct:{b}"),
-                }
-                for b in BAND_NAMES
-            },
-            "delayed_bed_days": self.get("delayed_bed_days"),
-            "providers_with_acceptable_data": self.get("providers_acceptable"),
-            "pct_providers_with_acceptable_data": self.get("pct_providers_acceptable"),
-            "data_source": self.data_source,
-        }
-
     def canonical(self) -> list[Any]:
         values = sorted(self.values.items())
-        return [self.code, self.level, self.name, self.region, self.icb, values]
+        return [self.code, self.level, self.name, self.region, self.icb, self.data_source, values]
 
 
 @dataclass
