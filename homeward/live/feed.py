@@ -58,8 +58,14 @@ def parse_csv(data: bytes, default_source: str) -> tuple[list[FeedRow], list[Pro
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableFeed("the file is not UTF-8 text; save it as CSV (UTF-8)") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        return _parse(csv.DictReader(io.StringIO(text, newline="")), default_source)
+    except csv.Error as exc:
+        raise UnreadableFeed(f"it is not a CSV file this can read ({exc})") from exc
+
+
+def _parse(reader: csv.DictReader, default_source: str) -> tuple[list[FeedRow], list[Problem]]:
+    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         raise UnreadableFeed(
@@ -69,9 +75,10 @@ def parse_csv(data: bytes, default_source: str) -> tuple[list[FeedRow], list[Pro
     reader.fieldnames = header
     rows: list[FeedRow] = []
     problems: list[Problem] = []
-    for line, raw in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
+    for count, raw in enumerate(reader, start=1):
+        if count > MAX_ROWS:
             raise UnreadableFeed(f"the file has more than {MAX_ROWS:,} readings; split it")
+        line = reader.line_num  # the file's line, even after a quoted field ran over lines
         if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
             continue
         cells = {k: (raw.get(k) or "").strip() for k in CSV_COLUMNS + OPTIONAL_COLUMNS}
