@@ -273,3 +273,37 @@ def test_report_drd_refuses_an_unknown_org(tmp_path):
     out = io.StringIO()
     call_command("report_drd", "--month", "2024-04", "--org", "RA0", stdout=out)
     assert "published    Homeward" in out.getvalue()
+
+
+def test_the_sitrep_import_reads_out_its_checks_and_refusals(tmp_path, capsys):
+    sheets, figures = sitrep_sheets(days=2)
+    sheets["Table 2"][3][-1] += 1
+    good = write_xlsx(tmp_path / "sitrep.xlsx", sheets)
+    other = write_xlsx(tmp_path / "other.xlsx", {"Sheet1": [["Org Code", "Beds"], ["R0A", 3]]})
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 of 2 files could not be read"):
+        call_command("import_sitrep_webfile", str(good), str(other), stdout=out)
+
+    text = out.getvalue()
+    assert f"Table 3 against Table 2: {len(figures['table3'])} rows compared, 1 differ" in text
+    assert "table2.remaining: England row" in text and "reconciles: no" in text
+    assert "not an acute discharge situation report; nothing was imported" in text
+    assert "other.xlsx: refused" in capsys.readouterr().err
+    event = AuditEvent.objects.get(action="webfiles.sitrep_imported")
+    assert event.detail["rows"] == len(figures["table2"]) + len(figures["table3"]) + 2
+
+
+def test_json_lists_unreadable_files_with_their_reason(tmp_path):
+    garbage = tmp_path / "garbage.xlsx"
+    garbage.write_text("not a workbook")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_drd_webfile", str(garbage), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["files"] == []
+    (failure,) = report["unreadable"]
+    assert failure["source"] == "garbage.xlsx"
+    assert failure["error"].startswith("garbage.xlsx is not an xls, xlsx or ods workbook")
+    assert failure["error"].endswith("; nothing was imported")
+    assert not WebfileRelease.objects.exists()
