@@ -42,7 +42,7 @@ class FeedOut(Schema):
 
 
 class ProblemOut(Schema):
-    item: int  # position in the batch, from 1
+    item: int  # position in the batch, from 1; 0 when the problem is the whole batch
     reason: str
 
 

@@ -4,7 +4,7 @@ levels. Each names the acting user and writes its audit row in the same transact
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from homeward.core import audit, clock
 from homeward.core.access import Actor
@@ -17,6 +17,10 @@ from homeward.measures.live import check_triggers
 # A reading a little ahead of the server's clock is the sender's clock drifting; further
 # ahead it is a mistake.
 CLOCK_SLACK = timedelta(minutes=5)
+RACED = (
+    "another sender stored readings for the same moments while these were being checked; "
+    "nothing was stored, send them again"
+)
 
 
 @dataclass
@@ -70,6 +74,18 @@ def _check(rows, organisations, indicators, now) -> tuple[list[tuple[int, Readin
     return readings, problems
 
 
+def _existing(readings: list[Reading]) -> dict[tuple, float]:
+    """Values already held for the readings' organisations, indicators and moments."""
+    return {
+        (r.organisation_id, r.indicator_id, r.measured_at): r.value
+        for r in Reading.objects.filter(
+            organisation_id__in={r.organisation_id for r in readings},
+            indicator_id__in={r.indicator_id for r in readings},
+            measured_at__in={r.measured_at for r in readings},
+        )
+    }
+
+
 def record_readings(
     *, actor: Actor, rows: list[FeedRow], problems: list[Problem], via: str
 ) -> FeedResult:
@@ -87,14 +103,7 @@ def record_readings(
     readings, found = _check(rows, organisations, indicators, now)
     result.problems.extend(found)
     with transaction.atomic():
-        existing = {
-            (r.organisation_id, r.indicator_id, r.measured_at): r.value
-            for r in Reading.objects.filter(
-                organisation_id__in={r.organisation_id for _, r in readings},
-                indicator_id__in={r.indicator_id for _, r in readings},
-                measured_at__in={r.measured_at for _, r in readings},
-            )
-        }
+        existing = _existing([r for _, r in readings])
         new = {}
         for line, reading in readings:
             key = (reading.organisation_id, reading.indicator_id, reading.measured_at)
@@ -120,7 +129,13 @@ def record_readings(
             result.readings = []
             result.unchanged = 0
             return result
-        Reading.objects.bulk_create(result.readings)
+        try:
+            with transaction.atomic():
+                Reading.objects.bulk_create(result.readings)
+        except IntegrityError:
+            result.readings = []
+            result.problems = [Problem(0, RACED)]
+            return result
         result.stored = len(result.readings)
         audit.record(
             actor,

@@ -16,6 +16,7 @@ from homeward.live.models import TriggerLevel
 from homeward.measures.live import TriggerError
 
 REFRESH_SECONDS = 60
+SHOWN_ORGANISATIONS = 50
 
 
 @login_required
@@ -64,7 +65,8 @@ def upload(request):
             "columns": CSV_COLUMNS,
             "optional": OPTIONAL_COLUMNS,
             "indicators": queries.fed_indicators(),
-            "organisations": organisations.order_by("kind", "name")[:50],
+            "organisations": organisations.order_by("kind", "name")[:SHOWN_ORGANISATIONS],
+            "organisation_count": organisations.count(),
         },
         status=400 if problem or (result and not result.ok) else 200,
     )

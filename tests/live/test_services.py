@@ -117,3 +117,15 @@ def test_only_area_leaders_and_commissioners_set_trigger_levels(ward_coordinator
             amber=20,
             red=10,
         )
+
+
+def test_a_reading_stored_by_another_sender_meanwhile_stores_nothing(leader_actor, monkeypatch):
+    first, second = row(2), row(3, code="beds-ga-occupied", value=480)
+    services.record_readings(actor=leader_actor, rows=[first], problems=[], via="api")
+    # As if the other sender's reading had landed between the check and the insert.
+    monkeypatch.setattr(services, "_existing", lambda readings: {})
+    result = services.record_readings(
+        actor=leader_actor, rows=[first, second], problems=[], via="api"
+    )
+    assert [p.reason for p in result.problems] == [services.RACED]
+    assert Reading.objects.count() == 1
