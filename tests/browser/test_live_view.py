@@ -110,4 +110,18 @@ def test_leader_sees_handovers_turn_red_when_the_feed_crosses_the_trigger(
     expect(beds).to_contain_text("Red: 8 beds, trigger 10")
     assert axe_violations(phone) == []
     screenshot(phone, "live-view-phone")
+
+    # The ICB raises its handover levels for the winter; 94 minutes is then only amber.
+    page.get_by_role("link", name="Set trigger levels").click()
+    page.get_by_label("Indicator").select_option(label="Ambulance handover time (mean)")
+    page.get_by_label("Amber trigger").fill("45")
+    page.get_by_label("Red trigger").fill("120")
+    page.get_by_label("Why (optional)").fill("winter levels agreed at the system call")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save trigger levels").click()
+    expect(
+        page.get_by_text("Ambulance handover time (mean): amber from 45, red from 120")
+    ).to_be_visible()
+    page.get_by_role("link", name="Live view").click()
+    expect(handovers).to_contain_text("Amber: 94 min, trigger 45")
     assert page.problems == [] and phone.problems == []
