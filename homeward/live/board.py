@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import Count, F, Max, Min, Q, Sum, Window
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -131,7 +131,7 @@ def _triggers(area: Organisation) -> dict[str, TriggerLevel]:
     ancestors = Organisation.objects.filter(pk=area.parent_id).values("parent_id")
     levels = TriggerLevel.objects.filter(
         Q(area_id=area.pk) | Q(area_id=area.parent_id) | Q(area_id__in=ancestors)
-    ).select_related("area")
+    )
     depth = {area.pk: 0, area.parent_id: 1}
     chosen: dict[str, TriggerLevel] = {}
     for level in levels.order_by("-set_at", "-id"):
@@ -219,7 +219,7 @@ def _beds(orgs, series, indicators, now) -> list[BedRow]:
     return rows
 
 
-def _waits(actor: Actor, today) -> tuple[int, list[tuple[str, int]], int | None, object]:
+def _waits(actor: Actor, today) -> tuple[int, list[tuple[str, int]], int | None, QuerySet]:
     open_ready = visible_cases(actor).filter(
         state__in=OPEN_STATES, discharge_ready_date__isnull=False
     )
