@@ -27,6 +27,7 @@ from homeward.measures import live
 from homeward.measures.drd import BANDS
 
 HISTORY = timedelta(days=7)  # readings older than this are not shown
+RECENT = timedelta(hours=24)  # as long as any fed indicator stays fresh
 POINTS = 12  # readings per trend line
 BEDS_OCCUPIED, BEDS_FREE = "beds-ga-occupied", "beds-ga-free"
 WAITING, WAITING_21 = "people-not-meeting-ctr", "people-waiting-21-days"
@@ -154,10 +155,10 @@ class Point(NamedTuple):
     measured_at: datetime
 
 
-def _series(org_ids: list[int], since: datetime) -> dict[tuple[int, str], list[Point]]:
-    """The latest POINTS readings of every series in the area, newest first, in one query."""
+def _ranked(where: Q) -> dict[tuple[int, str], list[Point]]:
+    """The latest POINTS readings of each series matching `where`, newest first."""
     ranked = (
-        Reading.objects.filter(organisation_id__in=org_ids, measured_at__gte=since)
+        Reading.objects.filter(where)
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -172,6 +173,21 @@ def _series(org_ids: list[int], since: datetime) -> dict[tuple[int, str], list[P
     series: dict[tuple[int, str], list[Point]] = {}
     for org_id, code, value, measured_at in ranked:
         series.setdefault((org_id, code), []).append(Point(value, measured_at))
+    return series
+
+
+def _series(org_ids: list[int], codes: list[str], now: datetime) -> dict:
+    """The latest POINTS readings of every series in the area, in two queries: the last day
+    of every series (cheap: frequent series fill their trend line from it), then the last
+    week of the series with fewer readings that day (daily figures, and feeds that stopped,
+    so they show as stale rather than vanish), one indicator's organisations at a time."""
+    series = _ranked(Q(organisation_id__in=org_ids, measured_at__gte=now - RECENT))
+    short = Q(pk__in=[])
+    for code in codes:
+        orgs = [o for o in org_ids if len(series.get((o, code), ())) < POINTS]
+        if orgs:
+            short |= Q(indicator_id=code, organisation_id__in=orgs)
+    series.update(_ranked(short & Q(measured_at__gte=now - HISTORY)))
     return series
 
 
@@ -376,7 +392,8 @@ def live_view(actor: Actor) -> LiveView:
     )
     indicators = {i.code: i for i in Indicator.objects.all()}
     levels = _triggers(area)
-    series = _series([o.pk for o in orgs], now - HISTORY)
+    fed = [code for code, i in indicators.items() if i.fed]
+    series = _series([o.pk for o in orgs], fed, now)
     waiting, bands, longest, open_ready = _waits(actor, today)
     councils = [o for o in orgs if o.kind == OrganisationKind.COUNCIL]
     capacity = _capacity([c.pk for c in councils], now)

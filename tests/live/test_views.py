@@ -232,3 +232,16 @@ def test_leader_sets_trigger_levels_on_the_page(client, leader, icb):
 def test_trigger_levels_are_for_area_leaders_and_commissioners(client, request, persona):
     user = request.getfixturevalue(persona)
     assert page(client, user, "live:triggers").status_code == 404
+
+
+def test_daily_figures_keep_their_trend_and_a_stopped_feed_shows_as_stale(client, leader, site):
+    for day in range(5):
+        add_reading(
+            site, "beds-ga-occupied", 600 + day, minutes_ago=60 * 24 * (4 - day) + 5, by=leader
+        )
+    add_reading(site, "ambulance-handover-mean", 41, minutes_ago=60 * 24 * 3, by=leader)
+    client.force_login(leader)
+    body = client.get("/api/v1/live").json()
+    rows = {f["indicator"]: f for f in body["indicators"] if f["where_code"] == "R0A66"}
+    assert rows["beds-ga-occupied"]["history"] == [600, 601, 602, 603, 604]
+    assert rows["ambulance-handover-mean"]["age"]["words"] == "3 days ago (stale)"
