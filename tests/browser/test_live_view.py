@@ -83,7 +83,10 @@ def test_leader_sees_handovers_turn_red_when_the_feed_crosses_the_trigger(
     expect(handovers).to_contain_text("Amber: 52 min, trigger 30")
     expect(page.locator("#indicators")).not_to_contain_text("Red:")
 
-    assert post_reading(new_page().request, live_server, token, 94) == 201
+    feed = new_page().request
+    with page.expect_response(f"{live_server.url}/live/"):
+        pass  # send between two refreshes: the live server's threads share one connection
+    assert post_reading(feed, live_server, token, 94) == 201
     # No reload: the page refreshes its figures itself.
     expect(handovers).to_contain_text("Red: 94 min, trigger 60", timeout=15_000)
     expect(handovers).to_contain_text("Up 42 from 52 (worse)")
@@ -93,6 +96,12 @@ def test_leader_sees_handovers_turn_red_when_the_feed_crosses_the_trigger(
     assert axe_violations(page) == []
     assert a11y_problems(page) == []
     screenshot(page, "live-view")
+    # Back to refreshing once a minute, so no background refresh runs beside the steps below
+    # (the live server shares one SQLite connection between its threads).
+    monkeypatch.setattr(views, "REFRESH_SECONDS", 60)
+    with page.expect_response(f"{live_server.url}/live/"):
+        pass  # reload just after a refresh has finished, rather than cut one short
+    page.reload()
 
     phone = sign_in(new_page(PHONE), live_server, "leader")
     phone.goto(f"{live_server.url}/live/readings/upload/")
