@@ -192,6 +192,10 @@ class LiveOut(Schema):
     delays_by_pathway: list[TallyOut]
     councils: list[str]
     capacity: list[CapacityOut]
+    forecast: dict[str, dict] = Field(
+        description="Per pathway, people expected to become ready to leave hospital each day "
+        "for the next 14 days, with a central interval (from case history)"
+    )
 
 
 class Problem404(Schema):
@@ -236,6 +240,7 @@ def live(request):
         "delays_by_reason": [vars(t) for t in view.by_reason],
         "delays_by_pathway": [vars(t) for t in view.by_pathway],
         "councils": view.councils,
+        "forecast": {p: f.to_dict() for p, f in view.forecasts.items()},
         "capacity": [
             {
                 "care_type": c.care_type,

@@ -6,7 +6,7 @@ carries its status against the area's trigger levels, its trend and its age (the
 definitions in homeward.measures.live). The page and GET /api/v1/live both read this."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Window
@@ -25,6 +25,8 @@ from homeward.live import queries
 from homeward.live.models import Indicator, Reading, TriggerLevel
 from homeward.measures import live
 from homeward.measures.drd import BANDS
+from homeward.planning.forecast import Forecast, forecast_pathways
+from homeward.scenarios.queries import pathway_history
 
 HISTORY = timedelta(days=7)  # readings older than this are not shown
 RECENT = timedelta(hours=24)  # as long as any fed indicator stays fresh
@@ -110,6 +112,8 @@ class LiveView:
     by_pathway: list[Tally]
     capacity: list[CapacityRow]
     councils: list[str]
+    forecast_to: date
+    forecasts: dict[str, Forecast]
 
     @property
     def summary(self) -> dict[str, int]:
@@ -386,6 +390,7 @@ def live_view(actor: Actor) -> LiveView:
     area = queries.viewer(actor)
     now = clock.now()
     today = timezone.localtime(now).date()
+    yesterday = today - timedelta(days=1)
     orgs = sorted(
         queries.area_organisations(area),
         key=lambda o: (o.kind != area.kind, o.kind, o.name),
@@ -412,4 +417,6 @@ def live_view(actor: Actor) -> LiveView:
         by_pathway=_by_pathway(open_ready, today),
         capacity=capacity,
         councils=[c.name for c in councils],
+        forecast_to=yesterday,
+        forecasts=forecast_pathways(pathway_history(actor, yesterday), yesterday),
     )
