@@ -197,3 +197,13 @@ def axe_violations(page) -> list[str]:
         + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
         for v in result["violations"]
     ]
+
+
+def follow_nav(page, name: str) -> None:
+    """Follow a header link, opening the header's "More" menu first where a narrow screen has
+    folded the link into it (the header's script does that on the load event)."""
+    page.wait_for_load_state()
+    links = page.get_by_role("navigation").get_by_role("link", name=name, exact=True)
+    if links.filter(visible=True).count() == 0:
+        page.get_by_role("button", name="More").click()
+    links.filter(visible=True).first.click()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from homeward.cases.models import CaseState
 from homeward.core.models import Postcode
 from homeward.directory.models import ServiceOffer
-from tests.browser.conftest import PHONE, a11y_problems, screenshot, sign_in
+from tests.browser.conftest import PHONE, a11y_problems, follow_nav, screenshot, sign_in
 from tests.cases.factories import make_case
 from tests.conftest import make_location, make_offer
 
@@ -87,7 +87,7 @@ def test_shortlist_refer_answer_confirm(live_server, new_page, market):
     sound(hub)
 
     home = sign_in(new_page(PHONE), live_server, "carehome")
-    home.get_by_role("link", name="Referrals", exact=True).first.click()
+    follow_nav(home, "Referrals")
     waiting = home.locator("#waiting")
     expect(waiting.get_by_role("link")).to_have_count(2)
     waiting.get_by_role("link").first.click()

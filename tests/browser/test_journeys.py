@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from homeward.directory.models import CapacityReport, ComplianceState, Location
-from tests.browser.conftest import DESKTOP, PHONE, a11y_problems, screenshot, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, a11y_problems, follow_nav, screenshot, sign_in
 from tests.conftest import make_location, make_offer, real_file
 
 pytestmark = pytest.mark.browser
@@ -87,7 +87,7 @@ def test_provider_vacancies_reach_the_coordinator_with_their_age(
     # The care-home manager, on a phone, reports three beds free at Oak Lodge.
     phone = new_page(PHONE)
     sign_in(phone, live_server, "carehome")
-    phone.get_by_role("navigation").get_by_role("link", name="Report vacancies").click()
+    follow_nav(phone, "Report vacancies")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Report today's vacancies")
     card = phone.locator(".nhsuk-card").filter(has_text="Oak Lodge")
     expect(card).to_contain_text("Residential: no vacancy reported")
