@@ -3,7 +3,7 @@ peers, delayed days from Homeward's own cases, and trajectory upload. Scoped lik
 (`performance.queries.READERS` read, `TRAJECTORY_SETTERS` upload; anyone else 404). Every
 figure comes from the same `performance.dashboard` the page and the downloads use, unrounded."""
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -149,13 +149,14 @@ def league(request, filters: Query[Filters], peers_only: bool = False):
 
 
 @router.get("/performance/case-delays", response={200: list[CaseMonthOut], 404: Problem})
-def case_delays(request):
-    """Delayed days by council of residence and month from the Homeward cases your
-    organisation can see, over the last 12 months to today (this month's days run to today),
-    with delayed beds per day and per 100,000 adults by the published figures' definitions."""
+def case_delays(request, by: Literal["council", "trust", "icb"] = "council"):
+    """Delayed days by council of residence (or `by` hospital trust or ICB) and month from the
+    Homeward cases your organisation can see, over the last 12 months to today (this month's
+    days run to today), with delayed beds per day and, for councils, per 100,000 adults by the
+    published figures' definitions."""
     actor = actor_for(request.user)
     queries.require_reader(actor)
-    rows, _, _ = dashboard.case_months(actor)
+    rows, _, _ = dashboard.case_months(actor, by)
     return [
         {
             "area": r.code,

@@ -267,13 +267,14 @@ class CaseMonth:
     per_100k_adults: float | None
 
 
-def case_months(actor: Actor) -> tuple[list[CaseMonth], dt.date, dt.date]:
-    """Delayed days and the rates per council of residence and month from the cases the
-    actor can see, over the last 12 months to today, by the same definitions as the
-    published figures (`delayed_beds_per_day`, `per_100k`)."""
+def case_months(actor: Actor, by: str = "council") -> tuple[list[CaseMonth], dt.date, dt.date]:
+    """Delayed days and the rates per council of residence (or trust, or ICB: `by`) and month
+    from the cases the actor can see, over the last 12 months to today, by the same
+    definitions as the published figures (`delayed_beds_per_day`, `per_100k`; the rate only
+    for councils, whose population is known)."""
     today = local_today()
     first = months(dt.date(today.year - 1, today.month, 1), today)[-CASE_MONTHS]
-    found = queries.case_delays(actor, first, today)
+    found = queries.case_delays(actor, first, today, by)
     rows = []
     for c, (code, name) in enumerate(found.councils):
         for m, month in enumerate(found.period):

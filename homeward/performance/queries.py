@@ -200,7 +200,8 @@ def latest_trajectory_upload() -> TrajectoryUpload | None:
 
 @dataclass(frozen=True)
 class CaseDelays:
-    """Delayed days per council per month from the Homeward cases an actor can see."""
+    """Delayed days per area (council of residence, trust or ICB) per month from the Homeward
+    cases an actor can see."""
 
     councils: list[tuple[str, str]]
     period: list[dt.date]
@@ -209,20 +210,31 @@ class CaseDelays:
     adults: np.ndarray  # [council, month], NaN where no estimate for that year
 
 
-def case_delays(actor: Actor, first: dt.date, today: dt.date) -> CaseDelays:
-    """Delayed days by council of residence and month, from the first month to today, over the
-    cases the actor may see (`cases.queries.visible_cases`), by `measures.drd`: each delay
-    runs from the discharge ready date to the day of discharge, a person still in hospital is
-    delayed to the end of the period. Two queries, plus one for population."""
+# How the cases' delays can be grouped: the area's code and name fields on a case.
+CASE_GROUPS = {
+    "council": ("council__code", "council__name"),
+    "trust": ("trust__code", "trust__name"),
+    "icb": ("trust__parent__code", "trust__parent__name"),
+}
+
+
+def case_delays(actor: Actor, first: dt.date, today: dt.date, by: str = "council") -> CaseDelays:
+    """Delayed days by council of residence (or hospital trust, or the trust's ICB) and month,
+    from the first month to today, over the cases the actor may see
+    (`cases.queries.visible_cases`), by `measures.drd`: each delay runs from the discharge
+    ready date to the day of discharge, a person still in hospital is delayed to the end of the
+    period. Two queries, plus one for population (councils only: the ONS estimates are by
+    local authority)."""
+    code_field, name_field = CASE_GROUPS[by]
     period = months(first, today)
     zone = timezone.get_default_timezone()
     since = timezone.make_aware(dt.datetime.combine(period[0], dt.time(0)), zone)
     rows = list(
         visible_cases(actor)
-        .filter(council__isnull=False, discharge_ready_date__isnull=False)
+        .filter(**{f"{code_field}__isnull": False}, discharge_ready_date__isnull=False)
         .filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=since))
         .annotate(left=TruncDate("discharged_at", tzinfo=zone))
-        .values_list("council__code", "council__name", "discharge_ready_date", "left")
+        .values_list(code_field, name_field, "discharge_ready_date", "left")
     )
     names = dict(sorted({(code, name) for code, name, _, _ in rows}))
     keys = [code for code, *_ in rows]
@@ -242,8 +254,9 @@ def case_delays(actor: Actor, first: dt.date, today: dt.date) -> CaseDelays:
     days = np.array([days_in_month(m) for m in period[:-1]] + [today.day], dtype=np.int64)
     adults = np.full((len(codes), len(period)), np.nan)
     index = {c: i for i, c in enumerate(codes)}
-    for code, year, n in PopulationEstimate.objects.filter(
-        area_code__in=codes, year__in={m.year for m in period}
-    ).values_list("area_code", "year", "adults_18_plus"):
+    estimates = PopulationEstimate.objects.filter(
+        area_code__in=codes if by == "council" else [], year__in={m.year for m in period}
+    )
+    for code, year, n in estimates.values_list("area_code", "year", "adults_18_plus"):
         adults[index[code], [i for i, m in enumerate(period) if m.year == year]] = n
     return CaseDelays([(c, names[c]) for c in codes], period, days, delayed, adults)

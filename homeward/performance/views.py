@@ -65,9 +65,42 @@ def dashboard_page(request):
             context["bars"] = charts.bar_chart(
                 "peers", board.peers, board.filter.area, row.peer_median if row else None
             )
-    cases, cases_from, cases_to = dashboard.case_months(actor)
-    context.update({"cases": cases, "cases_from": cases_from, "cases_to": cases_to})
+    cases_by = _cases_by(request)
+    cases, cases_from, cases_to = dashboard.case_months(actor, cases_by)
+    context.update(
+        {
+            "cases": cases,
+            "cases_from": cases_from,
+            "cases_to": cases_to,
+            "cases_by": cases_by,
+            "case_groups": CASE_GROUP_LABELS,
+            "case_links": _case_links(request),
+        }
+    )
     return render(request, "performance/dashboard.jinja", context, status=400 if problem else 200)
+
+
+CASE_GROUP_LABELS = {
+    "council": "council of residence",
+    "trust": "hospital trust",
+    "icb": "integrated care board",
+}
+
+
+def _case_links(request) -> dict[str, str]:
+    """The dashboard's query string with each grouping of the Homeward case figures."""
+    links = {}
+    for key in CASE_GROUP_LABELS:
+        query = request.GET.copy()
+        query["cases_by"] = key
+        links[key] = f"?{query.urlencode()}#cases"
+    return links
+
+
+def _cases_by(request) -> str:
+    """How the Homeward case figures are grouped (`?cases_by=`); councils unless valid."""
+    chosen = request.GET.get("cases_by", "council")
+    return chosen if chosen in queries.CASE_GROUPS else "council"
 
 
 @login_required
@@ -79,8 +112,9 @@ def download(request, table: str, fmt: str):
         raise Http404("No such table")
     if table == "cases":
         title, columns = "Homeward cases", tables.CASE_COLUMNS
-        rows = tables.case_rows(dashboard.case_months(actor)[0])
-        name = "homeward-case-delays"
+        cases_by = _cases_by(request)
+        rows = tables.case_rows(dashboard.case_months(actor, cases_by)[0])
+        name = f"homeward-case-delays-by-{cases_by}"
     else:
         board, _, problem = _dashboard(request)
         if problem:

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from homeward.cases.queries import today
 from homeward.core.access import SYSTEM
-from homeward.core.models import AuditEvent, Role
+from homeward.core.models import AuditEvent, Organisation, OrganisationKind, Role
 from homeward.measures.definitions import measure
 from homeward.measures.dtoc import parse_sheets
 from homeward.performance.models import TrajectoryTarget
@@ -284,3 +284,23 @@ def test_a_council_that_no_longer_exists_keeps_its_published_name(client, analys
     assert [(r["area_code"], r["name"], r["region"]) for r in rows] == [
         ("E06000029", "Poole", "South West")
     ]
+
+
+def test_case_delays_group_by_trust_or_icb(client, coordinator, commissioner, council, trust):
+    icb = Organisation.objects.create(kind=OrganisationKind.ICB, code="QOP", name="GM ICB")
+    trust.parent = icb
+    trust.save(update_fields=["parent"])
+    make_case(coordinator, council=council, ready_days_ago=5, admitted=today() - dt.timedelta(30))
+    by_trust = page(client, commissioner, cases_by="trust").content.decode()
+    table = by_trust[by_trust.index('id="case-delays"') :]
+    assert "Manchester University NHS FT" in table and "councils only" in table
+    by_icb = page(client, commissioner, cases_by="icb").content.decode()
+    assert "GM ICB" in by_icb[by_icb.index('id="case-delays"') :]
+    assert 'id="case-delays"' in page(client, commissioner, cases_by="nonsense").content.decode()
+    got = client.get(reverse("performance:download", args=["cases", "csv"]), {"cases_by": "icb"})
+    rows = list(csv.DictReader(io.StringIO(got.content.decode())))
+    assert {r["area_code"] for r in rows} == {"QOP"}
+    assert sum(int(r["delayed_days"]) for r in rows) == 6
+    api = client.get("/api/v1/performance/case-delays", {"by": "trust"}).json()
+    assert {r["area"] for r in api} == {"R0A"}
+    assert all(r["per_100k_adults"] is None for r in api)
