@@ -79,6 +79,12 @@ FONT_HOST = "https://assets.nhs.uk/**"
 KNOWN_PROBLEMS = re.compile(r"assets\.nhs\.uk/fonts/|Failed to decode downloaded font")
 
 
+# A request still in flight when the page moves on (a form submitted before a script finished
+# loading) is cancelled by the browser; that is not a fault of the page. A missing file still
+# fails through its 4xx response, and any other network failure is recorded.
+NAVIGATED_AWAY = "net::ERR_ABORTED"
+
+
 class _Problems(list):
     def append(self, item):
         if not KNOWN_PROBLEMS.search(item):
@@ -93,7 +99,13 @@ def _watch(page):
         lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"),
     )
     page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda req: page.problems.append(f"request failed: {req.url}"))
+    page.on(
+        "requestfailed",
+        lambda req: (
+            req.failure != NAVIGATED_AWAY
+            and page.problems.append(f"request failed: {req.url} ({req.failure})")
+        ),
+    )
     page.on(
         "response",
         lambda res: (
