@@ -34,6 +34,7 @@ from homeward.directory.models import (
     ServiceOffer,
     hold_back_reasons,
 )
+from homeward.directory.services import MAX_BEDS, MAX_HOURS, CapacityError, report_capacity
 from homeward.matching.model import Weights
 
 # A case can be referred from these states; the first two move on to awaiting provision first.
@@ -342,37 +343,42 @@ def _take_vacancy(actor: Actor, offer: ServiceOffer, hours: Decimal | None) -> N
                 f"fewer than the {hours} this package needs"
             )
         free_hours -= hours
-    new = CapacityReport.objects.create(
-        offer=offer,
-        beds_free=beds,
-        hours_free=free_hours,
-        reported_at=clock.now(),
-        reported_by=actor.user,
-        source=CapacitySource.PLACEMENT,
-    )
-    ServiceOffer.objects.filter(pk=offer.pk).update(latest_report=new)
-    audit.record(actor, "capacity.placement", offer, beds_free=beds, hours_free=str(free_hours))
+    _report(actor, offer, beds, free_hours, closed=False)
 
 
 def _give_back_vacancy(actor: Actor, placement: Placement) -> None:
-    offer = ServiceOffer.objects.select_for_update().get(pk=placement.offer_id)
+    """Return the cancelled placement's bed or hours, never beyond what the home is registered
+    for or the most hours a week anyone may report."""
+    offer = (
+        ServiceOffer.objects.select_for_update()
+        .select_related("care_type", "location")
+        .get(pk=placement.offer_id)
+    )
     report = CapacityReport.objects.filter(pk=offer.latest_report_id).first()
     if report is None:
         return
-    beds = report.beds_free + 1 if report.beds_free is not None else None
-    hours = report.hours_free
+    beds, hours = report.beds_free, report.hours_free
+    if beds is not None:
+        beds = min(beds + 1, offer.location.beds or MAX_BEDS)
     if hours is not None and placement.hours_per_week:
-        hours += placement.hours_per_week
-    new = CapacityReport.objects.create(
-        offer=offer,
-        beds_free=beds,
-        hours_free=hours,
-        closed_to_admissions=report.closed_to_admissions,
-        reported_at=clock.now(),
-        reported_by=actor.user,
-        source=CapacitySource.PLACEMENT,
-    )
-    ServiceOffer.objects.filter(pk=offer.pk).update(latest_report=new)
+        hours = min(hours + placement.hours_per_week, MAX_HOURS)
+    _report(actor, offer, beds, hours, closed=report.closed_to_admissions)
+
+
+def _report(
+    actor: Actor, offer: ServiceOffer, beds: int | None, hours: Decimal | None, *, closed: bool
+) -> None:
+    try:
+        report_capacity(
+            actor=actor,
+            offer=offer,
+            beds_free=beds,
+            hours_free=hours,
+            closed_to_admissions=closed,
+            source=CapacitySource.PLACEMENT,
+        )
+    except CapacityError as exc:
+        raise BrokerageError(f"{offer.location.name}: {exc}") from exc
 
 
 def move_placement(*, actor: Actor, placement: Placement, to_state: str, reason: str = "") -> None:

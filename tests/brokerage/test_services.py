@@ -154,6 +154,31 @@ def test_cancelling_an_agreed_placement_gives_the_bed_back(hub, provider_actor, 
         services.move_placement(actor=hub, placement=placement, to_state="started")
 
 
+def test_placement_figures_are_capacity_reports_sourced_from_the_placement(
+    hub, provider_actor, ready_case, homes
+):
+    referral = services.refer(actor=hub, case=ready_case, offer_ids=[homes[1].pk])[0]
+    services.accept(actor=provider_actor, referral=referral)
+    services.confirm_placement(actor=hub, referral=referral, terms=terms())
+    homes[1].refresh_from_db()
+    assert homes[1].latest_report.source == CapacitySource.PLACEMENT
+    assert homes[1].latest_report.reported_by == hub.user
+    event = AuditEvent.objects.filter(action="capacity.report").latest("pk")
+    assert event.detail["source"] == CapacitySource.PLACEMENT
+    assert event.detail["beds_free"] == 1
+
+
+def test_a_bed_given_back_never_exceeds_the_registered_beds(hub, provider_actor, ready_case, homes):
+    referral = services.refer(actor=hub, case=ready_case, offer_ids=[homes[1].pk])[0]
+    services.accept(actor=provider_actor, referral=referral)
+    placement = services.confirm_placement(actor=hub, referral=referral, terms=terms())
+    report_capacity(actor=provider_actor, offer=homes[1], beds_free=40, source="web")
+    services.move_placement(actor=hub, placement=placement, to_state="cancelled", reason="died")
+    homes[1].refresh_from_db()
+    assert homes[1].latest_report.beds_free == 40
+    assert homes[1].latest_report.source == CapacitySource.PLACEMENT
+
+
 def test_home_care_takes_the_package_hours(hub, provider_actor, ready_case, provider, council):
     agency = make_location(provider, council, name="Home Help", care_home=False)
     offer = make_offer(agency, "home-care", hours=Decimal("30"), area=council.name)
