@@ -21,8 +21,8 @@ from homeward.brokerage.services import BrokerageError, PlacementTerms
 from homeward.cases import matching
 from homeward.cases import queries as case_queries
 from homeward.core import audit, clock
-from homeward.core.access import actor_for, require_role
-from homeward.core.models import OrganisationKind, Role
+from homeward.core.access import actor_for, require_council, require_role
+from homeward.core.models import Role
 from homeward.directory.models import Location
 from homeward.matching.model import Weights
 from homeward.matching.shortlist import shortlist, why_not_location
@@ -412,9 +412,7 @@ def move_placement(request, placement_id: int, payload: PlacementMoveIn):
 
 def _council(request):
     actor = actor_for(request.user)
-    require_role(actor, Role.COMMISSIONER, Role.BROKER)
-    if actor.organisation is None or actor.organisation.kind != OrganisationKind.COUNCIL:
-        raise Http404("Only for a council")
+    require_council(actor, Role.COMMISSIONER, Role.BROKER)
     return actor
 
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,8 +22,8 @@ from homeward.brokerage.models import FundingSource, ReferralState
 from homeward.brokerage.services import BrokerageError, PlacementTerms
 from homeward.cases import queries as case_queries
 from homeward.core import audit, clock
-from homeward.core.access import actor_for, require_role
-from homeward.core.models import OrganisationKind, Role
+from homeward.core.access import actor_for, require_council, require_role
+from homeward.core.models import Role
 
 HUB_ROLES = (Role.DISCHARGE_COORDINATOR, Role.HUB_MEMBER, Role.BROKER)
 FUNDING_OF_ROUTE = {
@@ -203,10 +202,7 @@ def move_placement(request, placement_id: int, to_state: str):
 def weights(request):
     """A council's commissioner sets how the shortlist ranks providers for its residents."""
     actor = actor_for(request.user)
-    require_role(actor, Role.COMMISSIONER)
-    council = actor.organisation
-    if council is None or council.kind != OrganisationKind.COUNCIL:
-        raise Http404("Ranking weights belong to a council")
+    council = require_council(actor, Role.COMMISSIONER)
     current = services.weights_for(council)
     total = sum(current.as_tuple())
     initial = {
@@ -232,10 +228,7 @@ def allocate(request):
     """The proposed optimal allocation of everyone waiting in the council's area to the current
     vacancies, against first come, first served. People choose which pairings to refer."""
     actor = actor_for(request.user)
-    require_role(actor, Role.BROKER, Role.COMMISSIONER)
-    council = actor.organisation
-    if council is None or council.kind != OrganisationKind.COUNCIL:
-        raise Http404("Allocation is for a council's brokers")
+    require_council(actor, Role.BROKER, Role.COMMISSIONER)
     form = AllocateForm(request.GET or None, care_types=allocation.care_type_choices())
     proposal = None
     if form.is_valid():

@@ -31,7 +31,7 @@ from homeward.cases.forms import (
 from homeward.cases.models import CaseState, DelayEpisode, Task
 from homeward.cases.rules import TRANSITIONS
 from homeward.core import audit, clock
-from homeward.core.access import actor_for
+from homeward.core.access import actor_for, require_council
 from homeward.core.models import OrganisationKind, Role
 from homeward.core.nhs_number import formatted
 from homeward.directory.models import Location
@@ -380,13 +380,7 @@ def record_notices(request, case_id: int):
 def legacy_notices(request):
     """A commissioner switches the legacy notices on or off for their own council."""
     actor = actor_for(request.user)
-    council = actor.organisation
-    if (
-        actor.role != Role.COMMISSIONER
-        or council is None
-        or council.kind != OrganisationKind.COUNCIL
-    ):
-        raise Http404("Only a council's commissioners change this")
+    council = require_council(actor, Role.COMMISSIONER)
     if request.method == "POST":
         form = LegacyAreaForm(request.POST)
         form.is_valid()

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from homeward.core.models import Membership, Organisation, Role
+from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,12 @@ def require_role(actor: Actor, *roles: str) -> None:
     """Refuse with 404, so people cannot learn what exists outside their remit."""
     if actor.role not in roles:
         raise Http404("Not found")
+
+
+def require_council(actor: Actor, *roles: str) -> Organisation:
+    """The council the actor works for, when they hold one of the roles there; 404 otherwise."""
+    require_role(actor, *roles)
+    council = actor.organisation
+    if council is None or council.kind != OrganisationKind.COUNCIL:
+        raise Http404("Only for a council")
+    return council
