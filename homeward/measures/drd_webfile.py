@@ -48,7 +48,15 @@ from homeward.measures.webfile import (
     release_dates,
     too_long,
 )
-from homeward.measures.workbook import Problem, Rows, UnreadableFile, month_of, read_sheets, text
+from homeward.measures.workbook import (
+    ParsedRelease,
+    Problem,
+    Rows,
+    UnreadableFile,
+    month_of,
+    read_sheets,
+    text,
+)
 
 SHEET = "provider"
 LAYOUT_2023 = "2023-04"
@@ -192,7 +200,7 @@ class DrdRow:
 
 
 @dataclass
-class DrdWebfile:
+class DrdWebfile(ParsedRelease):
     """Everything read from one DRD webfile, with the rows rejected and the warnings."""
 
     source: str
@@ -207,14 +215,6 @@ class DrdWebfile:
     rows_read: int
     rejections: list[Problem]
     warnings: list[Problem]
-
-    @property
-    def as_of(self) -> dt.date | None:
-        return self.revised or self.published
-
-    @property
-    def rows_rejected(self) -> int:
-        return len(self.rejections)
 
     @property
     def national(self) -> DrdRow | None:

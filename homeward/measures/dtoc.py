@@ -47,6 +47,7 @@ from homeward.measures.definitions import (
     days_in_month,
 )
 from homeward.measures.workbook import (
+    ParsedRelease,
     Problem,
     Rows,
     UnreadableFile,
@@ -132,7 +133,7 @@ class AreaFigures:
 
 
 @dataclass
-class DtocWorkbook:
+class DtocWorkbook(ParsedRelease):
     """Everything read from one monthly workbook, with the rows rejected and cells corrected."""
 
     source: str
@@ -147,15 +148,6 @@ class DtocWorkbook:
     rows_read: int
     rejections: list[Problem]
     warnings: list[Problem]
-
-    @property
-    def as_of(self) -> dt.date | None:
-        """The date this release speaks for: revised if it was revised, else published."""
-        return self.revised or self.published
-
-    @property
-    def rows_rejected(self) -> int:
-        return len(self.rejections)
 
     def fingerprint(self) -> str:
         """SHA-256 of the figures and release dates: equal for a re-saved copy of one release."""

@@ -49,7 +49,15 @@ from homeward.measures.webfile import (
     release_dates,
     too_long,
 )
-from homeward.measures.workbook import Problem, Rows, UnreadableFile, day_of, read_sheets, text
+from homeward.measures.workbook import (
+    ParsedRelease,
+    Problem,
+    Rows,
+    UnreadableFile,
+    day_of,
+    read_sheets,
+    text,
+)
 
 REASONS_CSV = Path(__file__).parent / "data" / "acute_delay_reasons.csv"
 TABLE2 = {
@@ -140,7 +148,7 @@ class SitrepRow:
 
 
 @dataclass
-class SitrepWebfile:
+class SitrepWebfile(ParsedRelease):
     """Everything read from one situation report webfile (or Homeward's own return)."""
 
     source: str
@@ -154,14 +162,6 @@ class SitrepWebfile:
     rejections: list[Problem]
     warnings: list[Problem]
     checks: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def as_of(self) -> dt.date | None:
-        return self.revised or self.published
-
-    @property
-    def rows_rejected(self) -> int:
-        return len(self.rejections)
 
     def fingerprint(self) -> str:
         return fingerprint(

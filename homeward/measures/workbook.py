@@ -53,6 +53,23 @@ class Problem:
         return {"sheet": self.sheet, "line": self.line, "reason": self.reason}
 
 
+class Release:
+    """A monthly release of a published file, read or stored: it speaks for the date it was
+    revised, or else published. Subclasses have `published` and `revised` dates."""
+
+    @property
+    def as_of(self) -> dt.date | None:
+        return self.revised or self.published
+
+
+class ParsedRelease(Release):
+    """A release as read from its file, with the rows it rejected in `rejections`."""
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejections)
+
+
 def read_sheets(path: Path) -> dict[str, Rows]:
     """Every sheet of an xls, xlsx or ods workbook as lists of cell values."""
     try:

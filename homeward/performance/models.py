@@ -7,12 +7,13 @@ from django.db import models
 from django.db.models import Q
 
 from homeward.measures.definitions import FIELDS
+from homeward.measures.workbook import Release
 
 # Model column for each measure field: reasons get a prefix ("A" -> "reason_a").
 COLUMN = {f: (f"reason_{f.lower()}" if f[0].isupper() else f) for f in FIELDS}
 
 
-class DtocRelease(models.Model):
+class DtocRelease(Release, models.Model):
     """One monthly workbook as published; a later revision of the same month supersedes it."""
 
     period = models.DateField(help_text="first day of the month the figures are for")
@@ -43,10 +44,6 @@ class DtocRelease(models.Model):
 
     def __str__(self) -> str:
         return f"DTOC {self.period:%B %Y} ({self.source})"
-
-    @property
-    def as_of(self):
-        return self.revised or self.published
 
 
 class DtocFigure(models.Model):

@@ -4,12 +4,10 @@ Each import is one transaction and returns a reconciliation report: rows read = 
 rows unchanged + rows rejected, every rejection with its sheet, line and reason, and the sums
 of the stored areas against the file's own England row.
 
-Releases: a workbook's figures are identified by a fingerprint of the figures and their dates,
-so importing the same release again (even a re-saved copy) changes nothing. A workbook for a
-month that already has a current release replaces it when it was revised (or published) later:
-the older release stays, marked superseded, and reports read only the current one. An older
-release imported after a newer one is kept as superseded history. Two different workbooks
-claiming the same month and the same revision date are refused: someone must decide."""
+Releases (ADR 0009, `core.releases`): a workbook's figures are identified by a fingerprint of
+the figures and their dates, so importing the same release again changes nothing; a later
+revision of a month supersedes the current release, which is kept, and reports read only the
+current one; two different workbooks with the same month and date are refused."""
 
 from __future__ import annotations
 
@@ -20,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from homeward.core import audit, clock
+from homeward.core import audit, clock, releases
 from homeward.core.access import Actor
 from homeward.measures import dtoc, performance, population
 from homeward.measures.definitions import FIELDS, add_up, pack, reconcile
@@ -96,10 +94,6 @@ def _checks(workbook: dtoc.DtocWorkbook, report: DtocImportReport) -> None:
         report.england_sheet_check = reconcile(stated, {n: sums.get(n) for n in names})
 
 
-def _later(new: dt.date | None, old: dt.date | None) -> bool:
-    return new is not None and (old is None or new > old)
-
-
 def _figure(release: DtocRelease, area: dtoc.AreaFigures) -> DtocFigure:
     values = {COLUMN[f]: area.values.get(f) for f in FIELDS}
     return DtocFigure(
@@ -130,30 +124,16 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
     accepted = workbook.rows_read - workbook.rows_rejected
     fingerprint = workbook.fingerprint()
     with transaction.atomic():
-        if DtocRelease.objects.filter(fingerprint=fingerprint).exists():
-            report.outcome = "unchanged"
+        decision = releases.decide(DtocRelease, fingerprint, workbook.as_of, period=workbook.period)
+        report.outcome = decision.outcome
+        if decision.outcome == releases.UNCHANGED:
             report.rows_unchanged = accepted
             return report
-        current = (
-            DtocRelease.objects.select_for_update()
-            .filter(period=workbook.period, current=True)
-            .first()
-        )
-        replaces = current is None or _later(workbook.as_of, current.as_of)
-        if current is not None and not replaces and not _later(current.as_of, workbook.as_of):
-            report.outcome = "refused"
+        if decision.outcome == releases.REFUSED:
             report.rows_rejected = workbook.rows_read
+            remedy = "delete one release or import the later revision"
             report.rejections.append(
-                {
-                    "sheet": "",
-                    "line": 0,
-                    "reason": (
-                        f"{current.source} already holds different figures for "
-                        f"{workbook.period:%B %Y} with the same date "
-                        f"({current.as_of or 'undated'}): nothing stored; delete one release "
-                        "or import the later revision"
-                    ),
-                }
+                {"sheet": "", "line": 0, "reason": decision.refusal(workbook.period, remedy)}
             )
             return report
         areas = [*workbook.areas, *([workbook.england] if workbook.england else [])]
@@ -168,17 +148,11 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
             fingerprint=fingerprint,
             fields=list(workbook.fields),
             imported_at=clock.now(),
-            superseded_by=None if replaces else current,
+            superseded_by=decision.superseded_by,
         )
-        if current is not None and replaces:
-            report.superseded = {
-                "source": current.source,
-                "as_of": current.as_of and current.as_of.isoformat(),
-                "areas": current.figures.count(),
-            }
-            DtocRelease.objects.filter(pk=current.pk).update(current=False, superseded_by=release)
-        if replaces:
-            DtocRelease.objects.filter(pk=release.pk).update(current=True)
+        report.superseded = releases.install(decision, release)
+        if report.superseded is not None:
+            report.superseded["areas"] = decision.current.figures.count()
         DtocFigure.objects.bulk_create([_figure(release, a) for a in areas], batch_size=BATCH)
         DtocEnglandDetail.objects.bulk_create(
             [
@@ -194,7 +168,6 @@ def import_dtoc_workbook(*, actor: Actor, workbook: dtoc.DtocWorkbook) -> DtocIm
             ],
             batch_size=BATCH,
         )
-        report.outcome = "stored" if replaces else "kept_as_superseded"
         report.rows_stored = accepted
         audit.record(
             actor,

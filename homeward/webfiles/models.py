@@ -5,6 +5,8 @@ the measures. A missing or suppressed figure is NULL, never 0."""
 from django.db import models
 from django.db.models import Q
 
+from homeward.measures.workbook import Release
+
 
 class Kind(models.TextChoices):
     DRD = "drd", "Discharge Ready Date monthly webfile"
@@ -18,7 +20,7 @@ class Level(models.TextChoices):
     PROVIDER = "provider", "Provider (trust)"
 
 
-class WebfileRelease(models.Model):
+class WebfileRelease(Release, models.Model):
     """One monthly webfile as published; a later revision of the same month supersedes it."""
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -49,10 +51,6 @@ class WebfileRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period:%B %Y} ({self.source})"
-
-    @property
-    def as_of(self):
-        return self.revised or self.published
 
 
 class DrdFigure(models.Model):

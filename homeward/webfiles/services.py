@@ -4,12 +4,9 @@ Each import is one transaction and returns a reconciliation report: rows read = 
 rows unchanged + rows rejected, every rejection and warning with its sheet, line and reason,
 and the file's England row against the sum of its providers where the file has one.
 
-Releases, as for the DTOC workbooks (ADR 0009): a file's figures are identified by a
-fingerprint, so importing the same release again (even a re-saved copy) changes nothing. A
-file for a month that already has a current release of its kind replaces it when it was
-revised (or published) later: the older release stays, marked superseded. An older release
-imported after a newer one is kept as superseded history. Two different files claiming the
-same month and the same date (or both undated) are refused: someone must decide."""
+Releases, as for the DTOC workbooks (ADR 0009, `core.releases`): the same release imported
+again changes nothing; a later revision of a month's file supersedes the current one of its
+kind, which is kept; two different files with the same month and date are refused."""
 
 from __future__ import annotations
 
@@ -20,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from homeward.core import audit, clock
+from homeward.core import audit, clock, releases
 from homeward.core.access import Actor
 from homeward.measures import drd_webfile, sitrep_webfile
 from homeward.measures.drd import BAND_NAMES
@@ -84,42 +81,28 @@ class WebfileImportReport:
         }
 
 
-def _later(new: dt.date | None, old: dt.date | None) -> bool:
-    return new is not None and (old is None or new > old)
-
-
 def _store(
     *, actor: Actor, kind: str, parsed, report: WebfileImportReport, layout: str, details, rows
 ) -> WebfileImportReport:
-    """Store a parsed file as a release, superseding as the module docstring says. `rows`
-    builds the figure objects for the new release."""
+    """Store a parsed file as a release, superseding as `core.releases` says. `rows` builds
+    the figure objects for the new release."""
     accepted = parsed.rows_read - parsed.rows_rejected
     fingerprint = parsed.fingerprint()
     with transaction.atomic():
-        if WebfileRelease.objects.filter(fingerprint=fingerprint).exists():
-            report.outcome = "unchanged"
+        decision = releases.decide(
+            WebfileRelease, fingerprint, parsed.as_of, kind=kind, period=parsed.period
+        )
+        report.outcome = decision.outcome
+        if decision.outcome == releases.UNCHANGED:
             report.rows_unchanged = accepted
             return report
-        current = (
-            WebfileRelease.objects.select_for_update()
-            .filter(kind=kind, period=parsed.period, current=True)
-            .first()
-        )
-        replaces = current is None or _later(parsed.as_of, current.as_of)
-        if current is not None and not replaces and not _later(current.as_of, parsed.as_of):
-            report.outcome = "refused"
+        if decision.outcome == releases.REFUSED:
             report.rows_rejected = parsed.rows_read
+            remedy = (
+                "import the later revision, or give this file's date with --published YYYY-MM-DD"
+            )
             report.rejections.append(
-                {
-                    "sheet": "",
-                    "line": 0,
-                    "reason": (
-                        f"{current.source} already holds different figures for "
-                        f"{parsed.period:%B %Y} with the same date "
-                        f"({current.as_of or 'undated'}): nothing stored; import the later "
-                        "revision, or give this file's date with --published YYYY-MM-DD"
-                    ),
-                }
+                {"sheet": "", "line": 0, "reason": decision.refusal(parsed.period, remedy)}
             )
             return report
         release = WebfileRelease.objects.create(
@@ -132,22 +115,12 @@ def _store(
             layout=layout,
             details=details,
             imported_at=clock.now(),
-            superseded_by=None if replaces else current,
+            superseded_by=decision.superseded_by,
         )
-        if current is not None and replaces:
-            report.superseded = {
-                "source": current.source,
-                "as_of": current.as_of and current.as_of.isoformat(),
-            }
-            WebfileRelease.objects.filter(pk=current.pk).update(
-                current=False, superseded_by=release
-            )
-        if replaces:
-            WebfileRelease.objects.filter(pk=release.pk).update(current=True)
+        report.superseded = releases.install(decision, release)
         figures = rows(release)
         if figures:
             type(figures[0]).objects.bulk_create(figures, batch_size=BATCH)
-        report.outcome = "stored" if replaces else "kept_as_superseded"
         report.rows_stored = accepted
         audit.record(
             actor,
