@@ -172,6 +172,12 @@ class RequestTerms:
             raise CapacityRequestError("Say which area the care is for", "area")
         if self.unit not in CapacityUnit.values:
             raise CapacityRequestError("Choose beds, hours a week or packages", "unit")
+        if self.care_type.valid_to is not None:
+            raise CapacityRequestError(
+                f"{self.care_type.name} is no longer offered (retired on "
+                f"{self.care_type.valid_to:%-d %B %Y}): choose a current type of care",
+                "care_type",
+            )
         if self.unit == CapacityUnit.BEDS and not self.care_type.bed_based:
             raise CapacityRequestError(
                 f"{self.care_type.name} is not counted in beds: ask for hours a week or packages",

@@ -5,7 +5,7 @@ organisation sees who answered, and a provider sees only its own answer."""
 import json
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -140,6 +140,22 @@ def test_hours_are_refused_for_bed_based_care(commissioner):
         service.create_request(
             actor=actor_for(commissioner), terms=terms(care_type=nursing, unit="hours")
         )
+
+
+def test_a_retired_type_of_care_cannot_be_asked_for(client, commissioner):
+    live_in = CareType.objects.get(pk="live-in")
+    live_in.valid_to = date(2026, 3, 31)
+    live_in.save()
+    with pytest.raises(service.CapacityRequestError, match="no longer offered") as refused:
+        service.create_request(actor=actor_for(commissioner), terms=terms(care_type=live_in))
+    assert refused.value.field == "care_type"
+    client.force_login(commissioner)
+    response = send(
+        client, "post", "/api/v1/capacity-requests", api_request_body(care_type="live-in")
+    )
+    assert response.status_code == 400
+    assert "retired on 31 March 2026" in response.json()["detail"]
+    assert not CapacityRequest.objects.exists()
 
 
 def test_provider_answers_and_a_second_answer_replaces_the_first(capacity_request, manager):
