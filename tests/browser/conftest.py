@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django refuses synchronous database
@@ -219,3 +220,18 @@ def follow_nav(page, name: str) -> None:
     if links.filter(visible=True).count() == 0:
         page.get_by_role("button", name="More").click()
     links.filter(visible=True).first.click()
+
+
+def assert_fits_screen(page) -> None:
+    """The page needs no sideways scrolling on its screen. Measured once it has loaded and its
+    scripts have laid it out: the header folds its links into "More" on the load event, and
+    until then a phone-sized page is as wide as the unfolded header."""
+    width = page.viewport_size["width"]
+    page.wait_for_load_state()
+    try:
+        page.wait_for_function(
+            "w => document.documentElement.scrollWidth <= w", arg=width, timeout=5_000
+        )
+    except PlaywrightTimeoutError:
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        raise AssertionError(f"{page.url} is {wide}px wide on a {width}px screen") from None

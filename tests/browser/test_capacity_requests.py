@@ -8,7 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from homeward.core import clock
-from tests.browser.conftest import DESKTOP, PHONE, a11y_problems, screenshot, sign_in
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    a11y_problems,
+    assert_fits_screen,
+    screenshot,
+    sign_in,
+)
 from tests.conftest import make_location, make_offer
 
 pytestmark = pytest.mark.browser
@@ -64,9 +71,7 @@ def test_commissioner_sees_who_answered_and_providers_see_only_their_own(
         location="Sunrise Home Care, M33 7XX",
         shot="capacity-request-answer-form-phone",
     )
-    # The header folds its links into "More" once its script has run, on the load event.
-    phone.wait_for_load_state()
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits_screen(phone)
     screenshot(phone, "capacity-request-provider-phone")
 
     other = sign_in(new_page(DESKTOP), live_server, "other-carehome")
@@ -89,5 +94,5 @@ def test_commissioner_sees_who_answered_and_providers_see_only_their_own(
     narrow = sign_in(new_page(PHONE), live_server, "commissioner")
     narrow.goto(detail_url)
     expect(narrow.get_by_role("link", name="priya.shah@example.org")).to_be_visible()
-    assert narrow.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits_screen(narrow)
     screenshot(narrow, "capacity-request-answers-phone")

@@ -27,7 +27,14 @@ from homeward.cases import services
 from homeward.cases.models import CaseState, DischargeCase
 from homeward.core import clock
 from homeward.core.access import actor_for
-from tests.browser.conftest import DESKTOP, PHONE, a11y_problems, screenshot, sign_in
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    a11y_problems,
+    assert_fits_screen,
+    screenshot,
+    sign_in,
+)
 from tests.cases.factories import code, make_case, test_nhs_number
 
 pytestmark = pytest.mark.browser
@@ -276,7 +283,7 @@ def test_ready_patient_from_record_to_discharge_and_daily_return(
     nav(phone, "Waiting list")
     phone_row = hub_row(phone, "Edith Marsden")
     expect(phone_row).to_contain_text("Urgent: CHC checklist is overdue")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits_screen(phone)
     assert_page_sound(phone)
     screenshot(phone, "case-hub-phone")
 

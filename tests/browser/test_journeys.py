@@ -19,7 +19,15 @@ import pytest
 from playwright.sync_api import expect
 
 from homeward.directory.models import CapacityReport, ComplianceState, Location
-from tests.browser.conftest import DESKTOP, PHONE, a11y_problems, follow_nav, screenshot, sign_in
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    a11y_problems,
+    assert_fits_screen,
+    follow_nav,
+    screenshot,
+    sign_in,
+)
 from tests.conftest import make_location, make_offer, real_file
 
 pytestmark = pytest.mark.browser
@@ -99,7 +107,7 @@ def test_provider_vacancies_reach_the_coordinator_with_their_age(
     expect(card.locator(".hw-age--fresh")).to_have_text(JUST_NOW)
     birch_card = phone.locator(".nhsuk-card").filter(has_text="Birch Court")
     expect(birch_card.locator(".hw-age--stale")).to_contain_text("30 hours ago (stale)")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits_screen(phone)
     assert_page_sound(phone)
     screenshot(phone, "capacity-phone")
 
@@ -258,7 +266,7 @@ def test_capacity_upload_stores_good_rows_and_names_the_bad_line(
     expect(rejection.locator("td").nth(1)).to_contain_text(
         "declaredvacancies 'two' is not a whole number"
     )
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits_screen(page)
     assert_page_sound(page)
     screenshot(page, "capacity-upload-phone")
 
@@ -306,7 +314,7 @@ def test_directory_results_fit_a_phone(new_page, live_server, coordinator, provi
     sign_in(page, live_server, "coordinator")
     search_directory(page, live_server, available_now=False)
     expect(result_row(page.locator("#results"), "Oak Lodge")).to_contain_text("2 beds free")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_fits_screen(page)
 
 
 def test_coordinator_navigation_offers_only_what_they_can_use(page, live_server, coordinator):

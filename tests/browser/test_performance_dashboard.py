@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     a11y_problems,
+    assert_fits_screen,
     axe_violations,
     screenshot,
     sign_in,
@@ -106,7 +107,7 @@ def test_analyst_filters_to_a_council_compares_peers_and_downloads(
     # On a phone the wide tables scroll inside their regions; the page itself does not.
     page.set_viewport_size(PHONE)
     page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_fits_screen(page)
     screenshot(page, "performance-dashboard-phone")
     page.set_viewport_size(DESKTOP)
 
