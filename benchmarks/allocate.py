@@ -22,16 +22,12 @@ import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
+import common  # noqa: F401  (puts the project on the import path)
 import numpy as np
+from shortlist import NOW, england_needs, england_offers, read_directory
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from shortlist import NOW, england_needs, england_offers, read_directory  # noqa: E402
-
-from homeward.matching.allocate import (  # noqa: E402
+from homeward.matching.allocate import (
     FURTHER_WAIT_DAYS,
     Allocation,
     allocate,
@@ -39,7 +35,7 @@ from homeward.matching.allocate import (  # noqa: E402
     candidate_graph,
     first_come_first_served,
 )
-from homeward.matching.model import OfferTable, Weights  # noqa: E402
+from homeward.matching.model import OfferTable, Weights
 
 SCENARIOS = [
     ("scarce", 0.3, 30.0),

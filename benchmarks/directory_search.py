@@ -18,7 +18,6 @@ disagree on the page of location IDs (order included) or on the total, or a page
 answer 200 with that total."""
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -29,9 +28,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
-
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+from common import setup_django
 
 SEED = 20261127
 PAGE_SIZE = 50
@@ -56,16 +53,6 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
 
 
 # --------------------------------------------------------------------------- setup
-
-
-def _setup(db_path: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.config.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def _load_directory(csv_path: Path) -> dict:
@@ -340,7 +327,7 @@ def main() -> int:
         started = time.perf_counter()
         csv_path = generate(tmp_path, seed=SEED)
         print(f"generated England directory in {time.perf_counter() - started:.1f} s")
-        _setup(tmp_path / "search.sqlite3")
+        setup_django(tmp_path / "search.sqlite3")
         return _bench(args, csv_path)
 
 

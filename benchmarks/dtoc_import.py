@@ -15,7 +15,6 @@ baselines store and compute exactly what the fast paths do on their samples."""
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import tempfile
@@ -23,12 +22,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import setup_django
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-from homeward.core.councils import reference  # noqa: E402  (pure: no Django)
-from homeward.measures.definitions import (  # noqa: E402
+from homeward.core.councils import reference  # pure: no Django
+from homeward.measures.definitions import (
     ATTRIBUTIONS,
     FIELDS,
     REASONS,
@@ -53,16 +50,6 @@ HEADS = {
     ),
     "reason": ("LA - by reason", {r: f"{r}) reason {r}" for r in REASONS}),
 }
-
-
-def _setup(db_path: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.config.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def month_sheets(period: dt.date, rng: np.random.Generator, weights: np.ndarray) -> dict:
@@ -203,7 +190,7 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory()
-    _setup(Path(tmp.name) / "bench.sqlite3")
+    setup_django(Path(tmp.name) / "bench.sqlite3")
     from homeward.core import clock
     from homeward.core.access import SYSTEM
     from homeward.measures.dtoc import parse_sheets

@@ -7,34 +7,13 @@ Exits 1 if the paged list's first page differs from the top of the full list.
 Run: .venv/bin/python benchmarks/hub_list.py [--cases 2000] [--repeats 15]"""
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-
-def _setup(db_path: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.config.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
-def _timed(call, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+from common import setup_django, timed_ms
 
 
 def main() -> int:
@@ -43,7 +22,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _setup(Path(tmp) / "hub.sqlite3")
+        setup_django(Path(tmp) / "hub.sqlite3")
         import numpy as np
         from django.contrib.auth import get_user_model
         from django.db import connection
@@ -77,8 +56,8 @@ def main() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/cases/").status_code == 200
         print(f"queries for one page: {len(captured.captured_queries)}")
-        page = _timed(lambda: client.get("/cases/"), args.repeats)
-        red = _timed(lambda: client.get("/cases/", {"rag": "red"}), args.repeats)
+        page = timed_ms(lambda: client.get("/cases/"), args.repeats)
+        red = timed_ms(lambda: client.get("/cases/", {"rag": "red"}), args.repeats)
 
         paged = queries.hub_page(actor, queries.HubFilter())
         full = queries.hub_list(actor, queries.HubFilter())
@@ -89,7 +68,7 @@ def main() -> int:
         def naive_page():
             assert client.get("/cases/").status_code == 200
 
-        baseline = _timed(naive_page, max(3, args.repeats // 3))
+        baseline = timed_ms(naive_page, max(3, args.repeats // 3))
         queries.hub_page = real_page
         same = [r.case.pk for r in paged.rows] == [r.case.pk for r in full[: len(paged.rows)]]
     p50, p95 = statistics.median(page), sorted(page)[int(len(page) * 0.95) - 1]

@@ -8,25 +8,13 @@ times. Exits non-zero if the two imports do not store the same locations for tho
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-
-def _setup(db_path: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.config.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+from common import setup_django
 
 
 def _fingerprint(cqc_ids: list[str]) -> list:
@@ -37,7 +25,7 @@ def _fingerprint(cqc_ids: list[str]) -> list:
 
 
 def phase_fast(csv_path: Path, db_path: Path, sample: int) -> dict:
-    _setup(db_path)
+    setup_django(db_path)
     from homeward.core.access import SYSTEM
     from homeward.directory.cqc import parse
     from homeward.directory.imports import import_parsed
@@ -61,7 +49,7 @@ def phase_fast(csv_path: Path, db_path: Path, sample: int) -> dict:
 
 def phase_naive(csv_path: Path, db_path: Path, sample: int) -> dict:
     """The obvious implementation: one get-or-create and save per row."""
-    _setup(db_path)
+    setup_django(db_path)
     from homeward.core.models import Organisation
     from homeward.directory.cqc import parse
     from homeward.directory.models import Location

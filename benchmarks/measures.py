@@ -15,15 +15,12 @@ import statistics
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
+import common  # noqa: F401  (puts the project on the import path)
 import numpy as np
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-from homeward.core.councils import reference  # noqa: E402  (pure: no Django)
-from homeward.measures.drd import (  # noqa: E402
+from homeward.core.councils import reference  # pure: no Django
+from homeward.measures.drd import (
     BANDS,
     DrdMeasures,
     delayed_days_by_period,

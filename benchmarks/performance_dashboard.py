@@ -20,26 +20,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import setup_django, timed_ms
+from dtoc_import import FIRST, NON_ENGLISH, month_sheets
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-sys.path.insert(0, str(PROJECT / "benchmarks"))
-
-from dtoc_import import FIRST, NON_ENGLISH, _setup, month_sheets  # noqa: E402
-
-from homeward.core.councils import reference  # noqa: E402
-from homeward.measures.definitions import months  # noqa: E402
+from homeward.core.councils import reference
+from homeward.measures.definitions import months
 
 AREA = "E08000009"
-
-
-def _timed(call, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def main() -> int:
@@ -50,7 +37,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20110401)
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
-    _setup(Path(tmp.name) / "dashboard.sqlite3")
+    setup_django(Path(tmp.name) / "dashboard.sqlite3")
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -110,7 +97,7 @@ def main() -> int:
         assert response.status_code == 200, response.status_code
 
     page()
-    ours = _timed(page, args.repeats)
+    ours = timed_ms(page, args.repeats)
     board = build(Filter(AREA, first, last))
     codes = [r.code for r in board.league]
 
@@ -118,7 +105,7 @@ def main() -> int:
         return {code: dtoc_measures(code, first, last) for code in codes}
 
     found = {}
-    baseline = _timed(lambda: found.update(naive()), args.baseline_repeats)
+    baseline = timed_ms(lambda: found.update(naive()), args.baseline_repeats)
     same = all(found[r.code].as_dict() == r.measures.as_dict() for r in board.league)
     p50, p95 = statistics.median(ours), float(np.percentile(ours, 95))
     base = statistics.median(baseline)

@@ -43,20 +43,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+import common  # noqa: F401  (puts the project on the import path)
 import numpy as np
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-from homeward.demo.generator import generate  # noqa: E402
-from homeward.matching.model import (  # noqa: E402
+from homeward.demo.generator import generate
+from homeward.matching.model import (
     EARTH_RADIUS_KM,
     Need,
     OfferRow,
     OfferTable,
     Weights,
 )
-from homeward.matching.shortlist import (  # noqa: E402
+from homeward.matching.shortlist import (
     BOX_MARGIN_KM,
     brute_force_shortlist,
     components,

@@ -26,9 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from directory_search import SEED, _load_directory, _seed_capacity, _setup, _user  # noqa: E402
+from common import setup_django
+from directory_search import SEED, _load_directory, _seed_capacity, _user
 
 TARGET_MS = 300.0
 CARE_TYPES = ("residential", "nursing", "residential-dementia", "nursing-dementia")
@@ -91,7 +90,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         csv_path = generate(tmp_path, seed=SEED)
-        _setup(tmp_path / "shortlist.sqlite3")
+        setup_django(tmp_path / "shortlist.sqlite3")
         return _bench(args, csv_path)
 
 

@@ -27,16 +27,13 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import simpy
+from common import PROJECT
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-
-from homeward.planning import engine, files  # noqa: E402
-from homeward.planning.scenario import Capacity, Demand, Scenario, Service, Stay  # noqa: E402
+from homeward.planning import engine, files
+from homeward.planning.scenario import Capacity, Demand, Scenario, Service, Stay
 
 RATE, BEDS, MEDIAN, MEAN, DAYS, REPLICATIONS = 2.5, 110, 34.0, 42.8, 365, 1000
 SEED = 20250106
