@@ -2,12 +2,15 @@
 Idempotency-Key on writes."""
 
 import json
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
 from django.test import Client
 
+from homeward.api.brokerage import ReferralSummaryOut
 from homeward.brokerage.models import Placement, Referral
+from homeward.brokerage.queries import ReferralSummary
 from homeward.cases.models import CaseState
 from homeward.core import clock
 from homeward.core.tokens import issue
@@ -145,3 +148,10 @@ def test_council_weights_and_allocation(commissioner, broker, ready_case, homes)
     assert proposal["waiting"] == 1
     assert proposal["placed"] == 1
     assert proposal["pairs"][0]["case_id"] == ready_case.pk
+
+
+def test_the_referral_schema_states_every_field_of_the_summary_providers_see():
+    """The API's published shape and the summary the inbox shows are declared apart; a field
+    added to one must be added to the other (the label is for the page only)."""
+    summary = {f.name for f in fields(ReferralSummary)} - {"state_label"}
+    assert set(ReferralSummaryOut.model_fields) == summary
