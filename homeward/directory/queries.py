@@ -14,8 +14,7 @@ from homeward.core import clock
 from homeward.core.access import Actor
 from homeward.core.models import Organisation, OrganisationKind, Role
 from homeward.directory.models import CareType, Location, ServiceOffer, put_forward_q
-
-EARTH_RADIUS_KM = 6371.0088
+from homeward.matching.model import EARTH_RADIUS_KM
 
 
 @dataclass(frozen=True)
@@ -69,10 +68,20 @@ def available_offer_q(at=None, prefix: str = "", *, check_location: bool = True)
     return q & put_forward_q(f"{prefix}location__") if check_location else q
 
 
+def bounds(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """South, north, west and east limits of the smallest latitude/longitude box holding every
+    point within `radius_km` of (lat, lon) on the sphere. The widest longitude of a circle lies
+    poleward of its centre, so the half-width is asin(sin d / cos lat), not d / cos lat."""
+    angle = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle)
+    reach = math.sin(angle) / max(math.cos(math.radians(lat)), 1e-9)
+    dlon = 180.0 if reach >= 1 else math.degrees(math.asin(reach))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
 def _bounding_box(lat: float, lon: float, radius_km: float) -> Q:
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * max(math.cos(math.radians(lat)), 0.01)))
-    return Q(lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon)
+    south, north, west, east = bounds(lat, lon, radius_km)
+    return Q(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

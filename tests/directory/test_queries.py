@@ -1,8 +1,11 @@
 """Integration: what counts as available now, and who may change what."""
 
+import math
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from homeward.core.access import actor_for
 from homeward.directory import queries
@@ -115,3 +118,38 @@ def test_search_query_count_does_not_grow_with_results(
             for offer in loc.offers.all():
                 queries.is_available(offer)
     assert result.total == 30
+
+
+def _point_at(lat: float, lon: float, km: float, bearing: float) -> tuple[float, float]:
+    """The point `km` away from (lat, lon) on the given bearing (degrees), on the sphere."""
+    angle, p1, theta = km / queries.EARTH_RADIUS_KM, math.radians(lat), math.radians(bearing)
+    p2 = math.asin(
+        math.sin(p1) * math.cos(angle) + math.cos(p1) * math.sin(angle) * math.cos(theta)
+    )
+    dl = math.atan2(
+        math.sin(theta) * math.sin(angle) * math.cos(p1),
+        math.cos(angle) - math.sin(p1) * math.sin(p2),
+    )
+    return math.degrees(p2), lon + math.degrees(dl)
+
+
+@given(
+    lat=st.floats(49.8, 60.9),
+    lon=st.floats(-8.2, 1.8),
+    km=st.floats(0.5, 200),
+    bearing=st.floats(0, 360),
+)
+def test_the_search_box_holds_every_point_within_the_radius(lat, lon, km, bearing):
+    south, north, west, east = queries.bounds(lat, lon, km)
+    point_lat, point_lon = _point_at(lat, lon, km * (1 - 1e-9), bearing)
+    assert queries.distance_km(lat, lon, point_lat, point_lon) <= km
+    assert south <= point_lat <= north
+    assert west <= point_lon <= east
+
+
+def test_the_search_box_is_as_wide_as_the_circle_and_no_wider():
+    south, north, west, east = queries.bounds(53.4, -2.3, 200)
+    widest = max(_point_at(53.4, -2.3, 200, 80 + b / 1000)[1] for b in range(20_000))
+    assert widest <= east < widest + 1e-6
+    assert -2.3 - west == pytest.approx(east + 2.3)
+    assert north - 53.4 == pytest.approx(53.4 - south)
