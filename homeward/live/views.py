@@ -16,6 +16,9 @@ from homeward.live.models import TriggerLevel
 from homeward.measures.live import TriggerError
 
 REFRESH_SECONDS = 60
+# Sent by live-refresh.mjs on its in-place refreshes. The view shows no one's personal data;
+# opening it is audited, and a wall screen's refresh every minute is not.
+REFRESH_HEADER = "X-Homeward-Refresh"
 SHOWN_ORGANISATIONS = 50
 
 
@@ -23,7 +26,8 @@ SHOWN_ORGANISATIONS = 50
 def board(request):
     actor = actor_for(request.user)
     view = live_board.live_view(actor)
-    audit.record(actor, "live.view", object_type="live.area", object_id=str(view.area.pk))
+    if REFRESH_HEADER not in request.headers:
+        audit.record(actor, "live.view", object_type="live.area", object_id=str(view.area.pk))
     return render(
         request,
         "live/view.jinja",

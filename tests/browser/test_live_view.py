@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from homeward.core import clock
-from homeward.core.models import Organisation, OrganisationKind, Role
+from homeward.core.models import AuditEvent, Organisation, OrganisationKind, Role
 from homeward.core.tokens import issue
 from homeward.live import views
 from homeward.live.models import Indicator, Reading, TriggerLevel
@@ -90,6 +90,8 @@ def test_leader_sees_handovers_turn_red_when_the_feed_crosses_the_trigger(
     # No reload: the page refreshes its figures itself.
     expect(handovers).to_contain_text("Red: 94 min, trigger 60", timeout=15_000)
     expect(handovers).to_contain_text("Up 42 from 52 (worse)")
+    # Opening the view was audited; its refreshes in place were not.
+    assert AuditEvent.objects.filter(action="live.view", username="leader").count() == 1
     expect(page.locator(".hw-live-red")).to_contain_text(
         "Ambulance handover time (mean) at Wythenshawe Hospital: Red: 94 min, trigger 60"
     )

@@ -41,6 +41,12 @@ def test_leader_sees_an_indicator_red_in_words_against_the_area_trigger(client, 
     assert AuditEvent.objects.filter(action="live.view", username="leader").exists()
 
 
+def test_opening_the_view_is_audited_and_its_minute_refreshes_are_not(client, leader):
+    page(client, leader)
+    assert page(client, leader, headers={"X-Homeward-Refresh": "1"}).status_code == 200
+    assert AuditEvent.objects.filter(action="live.view", username="leader").count() == 1
+
+
 def test_figures_of_another_area_are_never_shown(client, leader, other_leader, site, other_site):
     add_reading(site, "beds-ga-free", 17, by=leader)
     add_reading(other_site, "beds-ga-free", 3, by=other_leader)
