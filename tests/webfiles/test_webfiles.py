@@ -15,7 +15,7 @@ from homeward.cli import translate
 from homeward.core.access import SYSTEM, Actor
 from homeward.core.models import AuditEvent, Role
 from homeward.measures.drd import BAND_NAMES
-from homeward.measures.sitrep_webfile import NO_REASON, TABLE2
+from homeward.measures.sitrep_webfile import NO_REASON, TABLE2, reasons
 from homeward.measures.workbook import UnreadableFile
 from homeward.webfiles.models import DrdFigure, SitrepFigure, WebfileRelease
 from homeward.webfiles.services import import_drd_webfile
@@ -307,3 +307,14 @@ def test_json_lists_unreadable_files_with_their_reason(tmp_path):
     assert failure["error"].startswith("garbage.xlsx is not an xls, xlsx or ods workbook")
     assert failure["error"].endswith("; nothing was imported")
     assert not WebfileRelease.objects.exists()
+
+
+def test_the_reasons_cases_record_are_the_reasons_the_national_files_publish():
+    """The delay reasons are held twice: as reference codes people choose from (seeded by a
+    migration) and as the sitrep parser's published list. They must not drift apart."""
+    from homeward.cases.models import ReferenceCode
+
+    recorded = ReferenceCode.objects.filter(list="delay_reason").order_by("sort_order")
+    assert [(c.code, c.label, c.valid_from, c.valid_to) for c in recorded] == [
+        (r.code, r.label, r.valid_from, r.valid_to) for r in reasons()
+    ]
