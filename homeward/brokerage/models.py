@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from homeward.cases.models import DischargeCase
-from homeward.core.models import Organisation
+from homeward.core.models import Delivery, Organisation
 from homeward.directory.models import CareType, Location, ServiceOffer
 
 
@@ -242,3 +242,34 @@ class CapacityOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.name} offers {self.volume} for request {self.request_id}"
+
+
+class ProviderNotice(Delivery):
+    """That a provider's manager was emailed about a new referral to the provider, or about a
+    capacity request for care it offers in the requester's area, so each goes out once."""
+
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+    capacity_request = models.ForeignKey(
+        CapacityRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(referral__isnull=False, capacity_request__isnull=True)
+                | Q(referral__isnull=True, capacity_request__isnull=False),
+                name="providernotice_about_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["referral", "recipient"], name="providernotice_referral_once"
+            ),
+            models.UniqueConstraint(
+                fields=["capacity_request", "recipient"], name="providernotice_request_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        about = f"referral {self.referral_id}" if self.referral_id else "capacity request"
+        return f"{about} to {self.recipient}"

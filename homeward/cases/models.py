@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from homeward.core.models import Organisation
+from homeward.core.models import Delivery, Organisation
 
 
 class CodeList(models.TextChoices):
@@ -263,16 +263,12 @@ class Task(models.Model):
         return f"{self.task_type.label} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
-class AlertNotice(models.Model):
+class AlertNotice(Delivery):
     """That an alert was emailed to someone, so each alert is sent once. The alert itself is
     derived from timestamps by `alerts.py`; this row only records delivery."""
 
     case = models.ForeignKey(DischargeCase, on_delete=models.PROTECT, related_name="notices")
     key = models.CharField(max_length=64)
-    recipient = models.EmailField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [

@@ -148,3 +148,16 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status or 'running'})"
+
+
+class Delivery(models.Model):
+    """That a message was emailed to someone, so it is sent once; a failed send is retried
+    and stays visible (attempts and the last error) instead of being dropped."""
+
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True

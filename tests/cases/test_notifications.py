@@ -9,6 +9,7 @@ from django.core.management import call_command
 from homeward.cases import alerts, notifications, services
 from homeward.cases.models import AlertNotice
 from homeward.core import clock
+from homeward.core import mail as mail_module
 from homeward.core.access import actor_for
 from tests.cases.factories import code, make_case
 
@@ -58,7 +59,7 @@ def test_failed_sends_are_kept_and_retried(owned_case, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(notifications, "send_mail", broken)
+    monkeypatch.setattr(mail_module, "send_mail", broken)
     assert notifications.deliver().failed == 1
     notice = AlertNotice.objects.get()
     assert (notice.sent_at, notice.attempts) == (None, 1)

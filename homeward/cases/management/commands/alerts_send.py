@@ -2,14 +2,24 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from homeward.brokerage import notifications as provider_notifications
 from homeward.brokerage.services import expire_overdue
-from homeward.cases.notifications import deliver
+from homeward.cases import notifications as case_notifications
+from homeward.core.mail import DeliveryReport
+
+
+def _words(report: DeliveryReport) -> str:
+    return (
+        f"sent {report.sent}, failed {report.failed} (will retry), "
+        f"no email address for {report.skipped_no_email}"
+    )
 
 
 class Command(BaseCommand):
     help = (
         "Record referrals past their deadline as expired, then email case alerts to their "
-        "owners (each alert once; failures retried next run)."
+        "owners, and new referrals and capacity requests to providers' managers (each once; "
+        "failures retried next run)."
     )
 
     def add_arguments(self, parser):
@@ -21,11 +31,12 @@ class Command(BaseCommand):
     def handle(self, *args, base_url: str, every: int, **options):
         while True:
             expired = expire_overdue()
-            report = deliver(base_url=base_url.rstrip("/"))
+            base = base_url.rstrip("/")
+            cases = case_notifications.deliver(base_url=base)
+            providers = provider_notifications.deliver(base_url=base)
             self.stdout.write(
-                f"expired {expired} unanswered referral(s); "
-                f"sent {report.sent}, failed {report.failed} (will retry), "
-                f"no email address for {report.skipped_no_email}"
+                f"expired {expired} unanswered referral(s); case alerts: {_words(cases)}; "
+                f"to providers: {_words(providers)}"
             )
             if not every:
                 return

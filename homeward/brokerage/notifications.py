@@ -1,0 +1,135 @@
+"""Telling providers by email that something waits for their answer: a new referral to them,
+or a capacity request for care they offer in the requester's area. Each message goes to the
+provider's managers once (`core.mail`); the email carries no one's name or address, only what
+the provider would see in Homeward before accepting, and a link to answer there."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from homeward.brokerage import queries
+from homeward.brokerage.models import (
+    CapacityRequest,
+    CapacityRequestState,
+    ProviderNotice,
+    Referral,
+    ReferralState,
+)
+from homeward.core import clock
+from homeward.core.mail import MAX_ATTEMPTS, DeliveryReport, send_once
+from homeward.core.models import Membership, Organisation, OrganisationKind, Role
+from homeward.directory.models import ServiceOffer, put_forward_q
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%H:%M on %-d %b %Y}"
+
+
+def _managers(provider_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each provider's managers' email addresses ('' for a manager without one)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    members = Membership.objects.filter(
+        role=Role.PROVIDER_MANAGER, organisation_id__in=set(provider_ids)
+    ).select_related("user")
+    for member in members:
+        found[member.organisation_id].append(member.user.email)
+    return found
+
+
+def _finished(field: str, ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(id, recipient) pairs already sent, or given up on, so they are not tried again."""
+    done = Q(sent_at__isnull=False) | Q(attempts__gte=MAX_ATTEMPTS)
+    rows = ProviderNotice.objects.filter(done, **{f"{field}__in": list(ids)})
+    return set(rows.values_list(f"{field}_id", "recipient"))
+
+
+def _send(report, field, thing, recipients, finished, subject, body) -> None:
+    for recipient in recipients:
+        if not recipient:
+            report.skipped_no_email += 1
+        elif (thing.pk, recipient) not in finished:
+            send_once(ProviderNotice, {field: thing, "recipient": recipient}, subject, body, report)
+
+
+def _referrals(report: DeliveryReport, base_url: str) -> None:
+    waiting = list(
+        Referral.objects.filter(state=ReferralState.SENT, deadline__gt=clock.now())
+        .select_related("case__care_type", "case__council", "offer__location")
+        .order_by("deadline")
+    )
+    managers = _managers(r.provider_id for r in waiting)
+    finished = _finished("referral", (r.pk for r in waiting))
+    for referral in waiting:
+        summary = queries.summary(referral)
+        needs = ", ".join([*summary.specialisms, *summary.capabilities]) or "none recorded"
+        body = (
+            f"{summary.location} has a new referral in Homeward: {summary.care_type} for a "
+            f"person in {summary.area}.\n"
+            f"Specialist needs: {needs}. Funding: {summary.funding_route}.\n\n"
+            f"Please accept or decline by {_when(referral.deadline)}; unanswered, it expires "
+            "then.\n"
+            f"Answer it in Homeward: {base_url}/brokerage/referrals/{referral.pk}/\n"
+        )
+        subject = f"Homeward: new referral for {summary.care_type}, answer by " + _when(
+            referral.deadline
+        )
+        recipients = managers.get(referral.provider_id, [])
+        _send(report, "referral", referral, recipients, finished, subject, body)
+
+
+def _councils(organisation: Organisation) -> list[int]:
+    """The councils whose providers a request from `organisation` is for."""
+    if organisation.kind == OrganisationKind.COUNCIL:
+        return [organisation.pk]
+    return list(
+        Organisation.objects.filter(parent=organisation, kind=OrganisationKind.COUNCIL).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _requests(report: DeliveryReport, base_url: str) -> None:
+    open_requests = list(
+        CapacityRequest.objects.filter(
+            state=CapacityRequestState.OPEN, respond_by__gt=clock.now()
+        ).select_related("organisation", "care_type")
+    )
+    providers: dict[int, set[int]] = {}
+    for request in open_requests:
+        offers = ServiceOffer.objects.filter(
+            put_forward_q("location__"),
+            active=True,
+            care_type=request.care_type,
+            location__council__in=_councils(request.organisation),
+        )
+        providers[request.pk] = set(offers.values_list("location__provider_id", flat=True))
+    managers = _managers(p for found in providers.values() for p in found)
+    finished = _finished("capacity_request", (r.pk for r in open_requests))
+    for request in open_requests:
+        amount = f"{request.volume:,} {request.get_unit_display().lower()}"
+        subject = (
+            f"Homeward: {request.organisation.name} asks for {amount} of "
+            f"{request.care_type.name}, reply by {_when(request.respond_by)}"
+        )
+        body = (
+            f"{request.organisation.name} is asking providers of {request.care_type.name} in "
+            f"its area for capacity: {request.description}.\n"
+            f"Area: {request.area}. How much: {amount}. "
+            f"From {request.start_date:%-d %b %Y} to {request.end_date:%-d %b %Y}.\n"
+            f"Contact: {request.contact_name}, {request.contact_email}.\n\n"
+            f"Reply by {_when(request.respond_by)} in Homeward: "
+            f"{base_url}/brokerage/requests/{request.pk}/\n"
+        )
+        recipients = [m for p in sorted(providers[request.pk]) for m in managers.get(p, [])]
+        _send(report, "capacity_request", request, recipients, finished, subject, body)
+
+
+def deliver(*, base_url: str = "") -> DeliveryReport:
+    """Email providers' managers about every referral awaiting their answer and every open
+    capacity request they could meet that they have not been told about yet."""
+    report = DeliveryReport()
+    _referrals(report, base_url)
+    _requests(report, base_url)
+    return report
