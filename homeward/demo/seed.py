@@ -163,7 +163,11 @@ def _users(trust: Organisation, icb: Organisation) -> list[DemoUser]:
     user_model = get_user_model()
     made = []
     for username, role, organisation in people:
-        user, created = user_model.objects.get_or_create(username=username)
+        # Addresses under a reserved domain, so `homeward alerts send` shows its emails
+        # (printed by the default console backend) without mailing anyone.
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@demo.homeward.example"}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()

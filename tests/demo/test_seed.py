@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from homeward.brokerage import queries as brokerage_queries
@@ -38,6 +39,14 @@ def test_demo_area_loads_once_with_a_login_per_role():
     assert Referral.objects.filter(state=ReferralState.SENT).count() >= 3
     analyst = Membership.objects.get(user__username="analyst")
     assert Scenario.objects.filter(organisation=analyst.organisation).count() == 1
+
+    # The demo's periodic job has people to tell: case owners and the care home's manager.
+    told = io.StringIO()
+    call_command("alerts_send", stdout=told)
+    case_alerts, to_providers = told.getvalue().split("; ")[1:]
+    assert not case_alerts.startswith("case alerts: sent 0"), case_alerts
+    assert not to_providers.startswith("to providers: sent 0"), to_providers
+    assert "carehome@demo.homeward.example" in {m.to[0] for m in mail.outbox}
 
     again = io.StringIO()
     call_command("demo_load", if_empty=True, stdout=again)
