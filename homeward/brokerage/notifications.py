@@ -28,10 +28,10 @@ def _when(moment) -> str:
 
 
 def _managers(provider_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Each provider's managers' email addresses ('' for a manager without one)."""
+    """Each provider's active managers' email addresses ('' for a manager without one)."""
     found: dict[int, list[str]] = defaultdict(list)
     members = Membership.objects.filter(
-        role=Role.PROVIDER_MANAGER, organisation_id__in=set(provider_ids)
+        role=Role.PROVIDER_MANAGER, organisation_id__in=set(provider_ids), user__is_active=True
     ).select_related("user")
     for member in members:
         found[member.organisation_id].append(member.user.email)
@@ -79,15 +79,51 @@ def _referrals(report: DeliveryReport, base_url: str) -> None:
         _send(report, "referral", referral, recipients, finished, subject, body)
 
 
-def _councils(organisation: Organisation) -> list[int]:
-    """The councils whose providers a request from `organisation` is for."""
+def _areas(organisation: Organisation) -> tuple[set[int], set[str]]:
+    """The ids and names of the councils whose providers a request from `organisation` is
+    for: the council itself, or the councils of an ICB."""
     if organisation.kind == OrganisationKind.COUNCIL:
-        return [organisation.pk]
-    return list(
-        Organisation.objects.filter(parent=organisation, kind=OrganisationKind.COUNCIL).values_list(
-            "pk", flat=True
-        )
-    )
+        return {organisation.pk}, {organisation.name}
+    councils = Organisation.objects.filter(parent=organisation, kind=OrganisationKind.COUNCIL)
+    found = dict(councils.values_list("pk", "name"))
+    return set(found), set(found.values())
+
+
+def _serves(council: int, area: str, council_ids: set[int], council_names: set[str]) -> bool:
+    """An offer with a named area serves that council; one without serves where it is."""
+    return area in council_names if area else council in council_ids
+
+
+def _providers(open_requests: list[CapacityRequest]) -> dict[int, set[int]]:
+    """For each request, the providers offering its care type at a location put forward in
+    its area: based in one of its councils, or (home care) offering hours in one by name.
+    One query of offers for all of them."""
+    if not open_requests:
+        return {}
+    areas = {}
+    for request in open_requests:
+        if request.organisation_id not in areas:
+            areas[request.organisation_id] = _areas(request.organisation)
+    council_ids = {c for ids, _ in areas.values() for c in ids}
+    names = {n for _, found in areas.values() for n in found}
+    offers = ServiceOffer.objects.filter(
+        put_forward_q("location__"),
+        Q(area="", location__council_id__in=council_ids) | Q(area__in=names),
+        active=True,
+        care_type_id__in={r.care_type_id for r in open_requests},
+    ).values_list("care_type_id", "location__council_id", "area", "location__provider_id")
+    by_care_type: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    for care_type, council, area, provider in offers:
+        by_care_type[care_type].append((council, area, provider))
+    found = {}
+    for request in open_requests:
+        ids, area_names = areas[request.organisation_id]
+        found[request.pk] = {
+            provider
+            for council, area, provider in by_care_type[request.care_type_id]
+            if _serves(council, area, ids, area_names)
+        }
+    return found
 
 
 def _requests(report: DeliveryReport, base_url: str) -> None:
@@ -96,15 +132,7 @@ def _requests(report: DeliveryReport, base_url: str) -> None:
             state=CapacityRequestState.OPEN, respond_by__gt=clock.now()
         ).select_related("organisation", "care_type")
     )
-    providers: dict[int, set[int]] = {}
-    for request in open_requests:
-        offers = ServiceOffer.objects.filter(
-            put_forward_q("location__"),
-            active=True,
-            care_type=request.care_type,
-            location__council__in=_councils(request.organisation),
-        )
-        providers[request.pk] = set(offers.values_list("location__provider_id", flat=True))
+    providers = _providers(open_requests)
     managers = _managers(p for found in providers.values() for p in found)
     finished = _finished("capacity_request", (r.pk for r in open_requests))
     for request in open_requests:

@@ -335,7 +335,7 @@ def _take_vacancy(actor: Actor, offer: ServiceOffer, hours: Decimal | None) -> N
     if hours is None:
         if not beds:
             raise BrokerageError(f"{name} has no vacancy left (0 beds free since {when})")
-        beds -= 1
+        beds = min(beds - 1, _registered_beds(offer))
     else:
         if free_hours is None or free_hours < hours:
             raise BrokerageError(
@@ -359,10 +359,17 @@ def _give_back_vacancy(actor: Actor, placement: Placement) -> None:
         return
     beds, hours = report.beds_free, report.hours_free
     if beds is not None:
-        beds = min(beds + 1, offer.location.beds or MAX_BEDS)
+        beds = min(beds + 1, _registered_beds(offer))
     if hours is not None and placement.hours_per_week:
         hours = min(hours + placement.hours_per_week, MAX_HOURS)
     _report(actor, offer, beds, hours, closed=report.closed_to_admissions)
+
+
+def _registered_beds(offer: ServiceOffer) -> int:
+    """The most beds the home may report free: its registered beds, where CQC gives them (a
+    re-import can lower them below a figure reported earlier)."""
+    beds = offer.location.beds
+    return MAX_BEDS if beds is None else beds
 
 
 def _report(

@@ -1,22 +1,25 @@
 """Concurrency on PostgreSQL: racing confirmations for the last vacancy make exactly one
-placement, and racing answers to one referral record exactly one answer.
+placement, racing answers to one referral record exactly one answer, and racing alert jobs
+email a provider about a referral exactly once.
 
 Each round starts 50 threads, each with its own database connection, at the same instant
 (a barrier), and is repeated 100 times. SQLite serialises all writes through one file lock
 and cannot show row locking, so these run on the PostgreSQL layer of `make test`."""
 
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from homeward.brokerage import services
-from homeward.brokerage.models import Placement, Referral, ReferralState
+from homeward.brokerage import notifications, services
+from homeward.brokerage.models import Placement, ProviderNotice, Referral, ReferralState
 from homeward.brokerage.services import BrokerageError, PlacementTerms
 from homeward.cases.models import CaseState, DischargeCase
 from homeward.core import clock
+from homeward.core import mail as mail_module
 from homeward.core.access import actor_for
 from homeward.directory.models import CapacityReport, CapacitySource, ServiceOffer
 from tests.cases.factories import make_case
@@ -117,3 +120,29 @@ def test_fifty_answers_to_one_referral_record_one(coordinator, manager, council,
         assert len(accepted) == 1, outcomes
         assert len(refused) == RACERS - 1, outcomes
         assert all("already been answered" in str(o) for o in refused)
+
+
+def test_fifty_alert_jobs_at_once_send_each_referral_notice_once(
+    coordinator, manager, council, home_offer, monkeypatch
+):
+    manager.email = "manager@sunrise.example"
+    manager.save()
+    case = make_case(coordinator, council=council, care_type_id="residential")
+    referral = services.refer(actor=actor_for(coordinator), case=case, offer_ids=[home_offer.pk])[0]
+    sent = []
+
+    def slow_send(subject, body, sender, recipients):
+        time.sleep(0.05)  # a mail server taking its time while the others arrive
+        sent.append(recipients)
+
+    monkeypatch.setattr(mail_module, "send_mail", slow_send)
+    for _ in range(10):
+        ProviderNotice.objects.all().delete()
+        sent.clear()
+
+        outcomes = race(lambda i: notifications.deliver(base_url="https://h.example"))
+
+        assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+        assert sent == [["manager@sunrise.example"]]
+        notice = ProviderNotice.objects.get(referral=referral)
+        assert notice.sent_at is not None and notice.attempts == 1

@@ -13,6 +13,7 @@ from homeward.core import clock
 from homeward.core import mail as mail_module
 from homeward.core.access import actor_for
 from homeward.core.models import Organisation, OrganisationKind, Role
+from homeward.directory import services as services_directory
 from homeward.directory.models import CareType, ComplianceState
 from tests.conftest import make_location, make_offer, make_user
 
@@ -58,8 +59,11 @@ def test_a_new_referral_is_emailed_to_the_providers_managers_once(hub, ready_cas
     assert f"{BASE}/brokerage/referrals/{referral.pk}/" in message.body
     assert "Trafford" in message.body
     patient = ready_case.patient
-    for private in (patient.family_name, patient.given_name, patient.nhs_number, "M33 7XX"):
-        assert private not in message.subject + message.body
+    nhs = patient.nhs_number
+    private = [patient.family_name, patient.given_name, nhs, f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"]
+    private += ["M33 7XX", f"{patient.date_of_birth:%-d %b %Y}", patient.date_of_birth.isoformat()]
+    for words in private:
+        assert words not in message.subject + message.body
     assert notifications.deliver(base_url=BASE).sent == 0
     assert len(mail.outbox) == 1
 
@@ -80,6 +84,14 @@ def test_a_manager_without_an_email_address_is_counted(hub, ready_case, homes, m
     services.refer(actor=hub, case=ready_case, offer_ids=[homes[0].pk])
     report = notifications.deliver(base_url=BASE)
     assert (report.sent, report.skipped_no_email) == (0, 1)
+
+
+def test_a_manager_whose_account_is_switched_off_is_not_emailed(hub, ready_case, homes, managers):
+    managers[0].is_active = False
+    managers[0].save()
+    services.refer(actor=hub, case=ready_case, offer_ids=[homes[0].pk])
+    assert notifications.deliver(base_url=BASE).sent == 0
+    assert mail.outbox == []
 
 
 def test_a_failed_send_is_kept_and_retried(hub, ready_case, homes, managers, monkeypatch):
@@ -125,6 +137,24 @@ def test_a_capacity_request_skips_other_care_and_homes_held_back(
     make_offer(held, "residential")
     capacity_requests.create_request(actor=actor_for(commissioner), terms=request_terms())
     assert notifications.deliver(base_url=BASE).sent == 0
+
+
+def test_a_home_care_request_reaches_agencies_offering_hours_in_the_area(
+    commissioner, council, other_council, provider, other_provider, managers
+):
+    elsewhere = make_location(provider, other_council, name="Stockport Care", care_home=False)
+    make_offer(elsewhere, "home-care", hours=0)
+    services_directory.add_home_care_area(
+        actor=actor_for(managers[0]), location=elsewhere, area=council.name
+    )
+    only_home = make_location(other_provider, other_council, name="Only Home", care_home=False)
+    make_offer(only_home, "home-care", hours=20)
+    capacity_requests.create_request(
+        actor=actor_for(commissioner),
+        terms=request_terms(care_type=CareType.objects.get(pk="home-care"), unit="hours"),
+    )
+    notifications.deliver(base_url=BASE)
+    assert [m.to for m in mail.outbox] == [["manager@sunrise.example"]]
 
 
 def test_an_icb_request_reaches_providers_in_its_councils(council, provider, managers):

@@ -15,7 +15,7 @@ from homeward.cases.models import CaseState
 from homeward.core import clock
 from homeward.core.access import actor_for
 from homeward.core.models import AuditEvent
-from homeward.directory.models import CapacitySource
+from homeward.directory.models import CapacitySource, Location
 from homeward.directory.services import report_capacity
 from homeward.matching.model import Weights
 from tests.conftest import make_location, make_offer
@@ -177,6 +177,19 @@ def test_a_bed_given_back_never_exceeds_the_registered_beds(hub, provider_actor,
     homes[1].refresh_from_db()
     assert homes[1].latest_report.beds_free == 40
     assert homes[1].latest_report.source == CapacitySource.PLACEMENT
+
+
+def test_a_placement_goes_through_after_the_home_registers_fewer_beds(
+    hub, provider_actor, ready_case, homes
+):
+    referral = services.refer(actor=hub, case=ready_case, offer_ids=[homes[1].pk])[0]
+    services.accept(actor=provider_actor, referral=referral)
+    report_capacity(actor=provider_actor, offer=homes[1], beds_free=5, source="web")
+    Location.objects.filter(pk=homes[1].location_id).update(beds=3)  # a CQC re-import
+    homes[1].refresh_from_db()
+    services.confirm_placement(actor=hub, referral=referral, terms=terms())
+    homes[1].refresh_from_db()
+    assert homes[1].latest_report.beds_free == 3
 
 
 def test_home_care_takes_the_package_hours(hub, provider_actor, ready_case, provider, council):
