@@ -14,6 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CODE = re.compile(r"^[A-Z0-9]{3}$")
+# National groupings: NHS England's seven regions (the codes used since April 2020). Trusts of
+# any other grouping (W00: Wales) are outside England and are not Homeward's to hold.
+REGIONS = {
+    "Y56": "London",
+    "Y58": "South West",
+    "Y59": "South East",
+    "Y60": "Midlands",
+    "Y61": "East of England",
+    "Y62": "North West",
+    "Y63": "North East and Yorkshire",
+}
 FIELDS = 12
 # Words kept in capitals, and small words kept lower case inside a name.
 UPPER = {"NHS", "UK", "ICB", "CIC"}
@@ -24,11 +35,16 @@ LOWER = {"and", "of", "the", "for", "on", "upon", "in", "under", "by", "at"}
 class Trust:
     code: str
     name: str
-    region: str
+    grouping: str
     icb: str
     postcode: str
     opened: dt.date | None
     closed: dt.date | None
+
+    @property
+    def region(self) -> str | None:
+        """The NHS England region's name; None outside England."""
+        return REGIONS.get(self.grouping)
 
     def open_on(self, day: dt.date) -> bool:
         return (self.opened is None or self.opened <= day) and (
@@ -77,15 +93,23 @@ def _date(value: str, what: str) -> dt.date | None:
 def parse_trusts(path: Path) -> TrustFile:
     """Every well-formed row of an ODS trust file; each other row rejected with its line."""
     result = TrustFile()
+    seen: dict[str, int] = {}
     with Path(path).open(newline="", encoding="utf-8-sig") as handle:
         for line, row in enumerate(csv.reader(handle), start=1):
             if not any(cell.strip() for cell in row):
                 continue
             result.read += 1
             try:
-                result.trusts.append(_trust(row))
+                trust = _trust(row)
+                if trust.code in seen:
+                    raise ValueError(
+                        f"{trust.code} is listed again (first on line {seen[trust.code]})"
+                    )
             except ValueError as exc:
                 result.rejections.append({"line": line, "reason": str(exc)})
+                continue
+            seen[trust.code] = line
+            result.trusts.append(trust)
     if result.read and not result.trusts:
         raise ValueError(
             "no row looks like an ODS trust record (code, name, region, ICB, address, postcode, "
@@ -110,7 +134,7 @@ def _trust(row: list[str]) -> Trust:
     return Trust(
         code=code,
         name=tidy_name(name),
-        region=row[2].strip().upper(),
+        grouping=row[2].strip().upper(),
         icb=row[3].strip().upper(),
         postcode=" ".join(row[9].split()).upper(),
         opened=opened,

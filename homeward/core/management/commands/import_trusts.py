@@ -28,11 +28,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{path.name}: read {result.read}, created {result.created}, updated "
             f"{result.updated}, unchanged {result.unchanged}, closed (not created) "
-            f"{result.closed}, linked to their ICB {result.linked_to_icb}, rejected "
-            f"{len(result.rejections)}"
+            f"{result.closed}, outside England {result.outside_england}, rejected "
+            f"{len(result.rejections)}; linked to their ICB {len(result.linked_to_icb)}"
         )
         for rejection in result.rejections:
             self.stdout.write(f"  line {rejection['line']}: {rejection['reason']}")
+        for differs in result.icb_differs:
+            self.stdout.write(
+                f"  {differs['trust']} is under ICB {differs['homeward']} in Homeward but "
+                f"{differs['ods']} in this file: left as it is, for a person to decide"
+            )
 
 
 def _dumps(value) -> str:
