@@ -16,9 +16,12 @@ from homeward.live.models import TriggerLevel
 from homeward.measures.live import TriggerError
 
 REFRESH_SECONDS = 60
-# Sent by live-refresh.mjs on its in-place refreshes. The view shows no one's personal data;
-# opening it is audited, and a wall screen's refresh every minute is not.
+# Marks a refresh: the header on live-refresh.mjs's in-place refreshes, the query on the
+# no-JavaScript reload. The view shows no one's personal data; opening it is audited, and a
+# wall screen's refresh every minute is not (anyone could send these marks, so the rows are a
+# record of use, not a control).
 REFRESH_HEADER = "X-Homeward-Refresh"
+REFRESH_QUERY = "refreshed"
 SHOWN_ORGANISATIONS = 50
 
 
@@ -26,7 +29,7 @@ SHOWN_ORGANISATIONS = 50
 def board(request):
     actor = actor_for(request.user)
     view = live_board.live_view(actor)
-    if REFRESH_HEADER not in request.headers:
+    if REFRESH_HEADER not in request.headers and REFRESH_QUERY not in request.GET:
         audit.record(actor, "live.view", object_type="live.area", object_id=str(view.area.pk))
     return render(
         request,

@@ -44,7 +44,10 @@ def test_leader_sees_an_indicator_red_in_words_against_the_area_trigger(client, 
 def test_opening_the_view_is_audited_and_its_minute_refreshes_are_not(client, leader):
     page(client, leader)
     assert page(client, leader, headers={"X-Homeward-Refresh": "1"}).status_code == 200
+    without_js = client.get(reverse("live:view"), {"refreshed": "1"})
+    assert without_js.status_code == 200
     assert AuditEvent.objects.filter(action="live.view", username="leader").count() == 1
+    assert 'content="60;url=?refreshed=1"' in without_js.content.decode()
 
 
 def test_figures_of_another_area_are_never_shown(client, leader, other_leader, site, other_site):
