@@ -56,7 +56,7 @@ def import_trusts(*, actor: Actor, path: Path, today: dt.date | None = None) -> 
     with transaction.atomic():
         known = {
             o.code: o
-            for o in Organisation.objects.select_for_update()
+            for o in Organisation.objects.select_for_update(of=("self",))
             .filter(kind=OrganisationKind.TRUST)
             .select_related("parent")
         }
