@@ -80,10 +80,15 @@ FONT_HOST = "https://assets.nhs.uk/**"
 KNOWN_PROBLEMS = re.compile(r"assets\.nhs\.uk/fonts/|Failed to decode downloaded font")
 
 
-# A request still in flight when the page moves on (a form submitted before a script finished
-# loading) is cancelled by the browser; that is not a fault of the page. A missing file still
-# fails through its 4xx response, and any other network failure is recorded.
+# A static file or page still loading when the page moves on (a form submitted before a script
+# finished loading) is cancelled by the browser; that is not a fault of the page. A missing
+# file still fails through its 4xx response; a cancelled fetch by a page's own script, and any
+# other network failure, is recorded.
 NAVIGATED_AWAY = "net::ERR_ABORTED"
+
+
+def _cancelled_by_moving_on(req) -> bool:
+    return req.failure == NAVIGATED_AWAY and ("/static/" in req.url or req.is_navigation_request())
 
 
 class _Problems(list):
@@ -103,7 +108,7 @@ def _watch(page):
     page.on(
         "requestfailed",
         lambda req: (
-            req.failure != NAVIGATED_AWAY
+            not _cancelled_by_moving_on(req)
             and page.problems.append(f"request failed: {req.url} ({req.failure})")
         ),
     )
