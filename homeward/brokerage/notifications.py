@@ -18,7 +18,7 @@ from homeward.brokerage.models import (
     ReferralState,
 )
 from homeward.core import clock
-from homeward.core.mail import MAX_ATTEMPTS, DeliveryReport, send_once
+from homeward.core.mail import PENDING, DeliveryReport, send_once
 from homeward.core.models import Membership, Organisation, OrganisationKind, Role
 from homeward.directory.models import ServiceOffer, put_forward_q
 
@@ -40,8 +40,7 @@ def _managers(provider_ids: Iterable[int]) -> dict[int, list[str]]:
 
 def _finished(field: str, ids: Iterable[int]) -> set[tuple[int, str]]:
     """(id, recipient) pairs already sent, or given up on, so they are not tried again."""
-    done = Q(sent_at__isnull=False) | Q(attempts__gte=MAX_ATTEMPTS)
-    rows = ProviderNotice.objects.filter(done, **{f"{field}__in": list(ids)})
+    rows = ProviderNotice.objects.exclude(PENDING).filter(**{f"{field}__in": list(ids)})
     return set(rows.values_list(f"{field}_id", "recipient"))
 
 

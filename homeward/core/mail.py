@@ -10,10 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 
 from homeward.core import clock
 
 MAX_ATTEMPTS = 5
+# Delivery rows still to send: not sent, and not yet given up on.
+PENDING = Q(sent_at=None, attempts__lt=MAX_ATTEMPTS)
 
 
 @dataclass
@@ -41,7 +44,7 @@ def send_once(
     with transaction.atomic():
         claimed = (
             model.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery.pk, sent_at=None, attempts__lt=MAX_ATTEMPTS)
+            .filter(PENDING, pk=delivery.pk)
             .first()
         )
         if claimed is None:

@@ -37,7 +37,6 @@ class Trust:
     name: str
     grouping: str
     icb: str
-    postcode: str
     opened: dt.date | None
     closed: dt.date | None
 
@@ -59,15 +58,15 @@ class TrustFile:
     rejections: list[dict] = field(default_factory=list)
 
 
+def _part(part: str, inner: bool) -> str:
+    return part.lower() if inner and part.lower() in LOWER else part.capitalize()
+
+
 def _word(word: str, first: bool) -> str:
+    """A word, or each part of a hyphenated one; small words stay lower case inside a name."""
     if word.upper() in UPPER:
         return word.upper()
-    if not first and word.lower() in LOWER:
-        return word.lower()
-    return "-".join(
-        part if not part else (part.lower() if i and part.lower() in LOWER else part.capitalize())
-        for i, part in enumerate(word.split("-"))
-    )
+    return "-".join(_part(p, not first or i > 0) for i, p in enumerate(word.split("-")))
 
 
 def tidy_name(name: str) -> str:
@@ -124,7 +123,7 @@ def _trust(row: list[str]) -> Trust:
     code = row[0].strip().upper()
     if not CODE.match(code):
         raise ValueError(f"{row[0]!r} is not an ODS trust code (three letters or digits)")
-    name = " ".join(row[1].split())
+    name = tidy_name(row[1])
     if not name:
         raise ValueError(f"{code} has no name")
     opened = _date(row[10], "open date")
@@ -133,10 +132,9 @@ def _trust(row: list[str]) -> Trust:
         raise ValueError(f"{code} closes ({closed}) before it opens ({opened})")
     return Trust(
         code=code,
-        name=tidy_name(name),
+        name=name,
         grouping=row[2].strip().upper(),
         icb=row[3].strip().upper(),
-        postcode=" ".join(row[9].split()).upper(),
         opened=opened,
         closed=closed,
     )

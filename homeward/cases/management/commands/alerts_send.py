@@ -29,9 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, base_url: str, every: int, **options):
+        base = base_url.rstrip("/")
         while True:
             expired = expire_overdue()
-            base = base_url.rstrip("/")
             cases = case_notifications.deliver(base_url=base)
             providers = provider_notifications.deliver(base_url=base)
             self.stdout.write(
